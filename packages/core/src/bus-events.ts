@@ -1,0 +1,55 @@
+/** The signals a bus emits on `bus.events`. */
+import type { EventEmitter } from 'eventemitter3';
+import type { EventEnvelope } from './envelope.js';
+import type { BusError } from './errors.js';
+import type { Subscription } from './subscription.js';
+
+/** An event that was dropped on purpose (a full queue, an expired message). */
+export interface DroppedEvent {
+  /** The dropped event. */
+  readonly event: EventEnvelope;
+  /** Why, as a `BusError` (e.g. `BACKPRESSURE_REJECTED`). */
+  readonly error: BusError;
+  /** The subscription it was dropped for, if it concerns one. */
+  readonly subscription?: Subscription | undefined;
+}
+
+/** An event that went to a dead-letter sink. */
+export interface DeadLetteredEvent {
+  /** The event, as it was delivered. */
+  readonly event: EventEnvelope;
+  /** The last failure. */
+  readonly error: BusError;
+  /** How many attempts were made. */
+  readonly attempts: number;
+  /** The subscription that failed it, if any. */
+  readonly subscription?: Subscription | undefined;
+}
+
+/**
+ * The signals of `bus.events`, by name, with their arguments.
+ *
+ * @example
+ * ```ts
+ * bus.events.on('failed', (error, event, subscription) => {
+ *   console.error(`${subscription.name} failed ${event.id}: ${error.code}`);
+ * });
+ * ```
+ */
+export interface BusEventMap {
+  /** An event was accepted by the transport (or the outbox). */
+  published: [event: EventEnvelope];
+  /** A handler finished an event. */
+  delivered: [event: EventEnvelope, subscription: Subscription];
+  /** A handler or deliver middleware failed an event. */
+  failed: [error: BusError, event: EventEnvelope, subscription: Subscription];
+  /** An event was dropped on purpose. */
+  dropped: [dropped: DroppedEvent];
+  /** An event went to a dead-letter sink. */
+  deadLettered: [deadLettered: DeadLetteredEvent];
+  /** Something failed outside any one event's delivery (a transport, a plugin hook). */
+  error: [error: BusError];
+}
+
+/** The eventemitter3 emitter behind `bus.events`. */
+export type BusEvents = EventEmitter<BusEventMap>;

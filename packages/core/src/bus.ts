@@ -1,0 +1,666 @@
+/**
+ * `createBus()` and the kernel behind it: plugin registration, the two
+ * composed pipelines, subscriptions, and the lifecycle.
+ */
+import { EventEmitter } from 'eventemitter3';
+import type { BusEventMap, BusEvents } from './bus-events.js';
+import { compose, isThenable } from './compose.js';
+import { EmittedEvent } from './emitted-event.js';
+import type { EnvelopeDefaults, EnvelopeInput, EventEnvelope, PublishOptions } from './envelope.js';
+import { assertEventType, createEnvelope, createEventId, normalizeEnvelope } from './envelope.js';
+import { BusError } from './errors.js';
+import { memoryTransport } from './memory-transport.js';
+import type {
+  DeliverMiddleware,
+  DeliverPhase,
+  DeliveryContext,
+  PublishContext,
+  PublishMiddleware,
+  PublishPhase,
+} from './pipeline.js';
+import { DELIVER_PHASES, PUBLISH_PHASES } from './pipeline.js';
+import type { Kernel, Plugin } from './plugin.js';
+import type { Router, RouterFactory } from './router.js';
+import { exactRouter } from './router.js';
+import type { EventHandler, SubscribeOptions, Subscription, SubscriptionHandle } from './subscription.js';
+import type { Transport, TransportSubscription } from './transport.js';
+
+/** Options of {@link createBus}. */
+export interface BusOptions {
+  /** The CloudEvents `source` of events published without one. Default `'bus'`. */
+  readonly source?: string;
+  /** The transport, when no plugin sets one. Default: {@link memoryTransport}. */
+  readonly transport?: Transport;
+  /** Makes event ids. Default: random UUIDs. */
+  readonly createId?: () => string;
+  /**
+   * Development checks: warn when a middleware resolves before the chain it
+   * called (a missing `await next()`). Default: on when `NODE_ENV` is `development`.
+   */
+  readonly devChecks?: boolean;
+}
+
+/** Options of {@link Bus.stop}. */
+export interface StopOptions {
+  /** Wait for in-flight publishes and deliveries to finish first. Default `true`. */
+  readonly drain?: boolean;
+  /** Stop waiting after this long and report `BUS_STOP_TIMEOUT` on `events`. Default 30 000 ms. */
+  readonly timeoutMs?: number;
+}
+
+/** What `publish` resolves to once the transport (or outbox) accepted the event. */
+export interface PublishReceipt {
+  /** The event id. */
+  readonly id: string;
+  /** The event type. */
+  readonly type: string;
+}
+
+/** The outcome of {@link Bus.dispatch}. */
+export interface DispatchReport {
+  /** How many subscriptions handled the event. */
+  readonly delivered: number;
+  /** The failures of the others. */
+  readonly failures: readonly BusError[];
+}
+
+/** Where a bus is in its life. */
+export type BusStatus = 'idle' | 'starting' | 'started' | 'stopping' | 'stopped';
+
+/**
+ * An event bus. Build one with {@link createBus}, add plugins with `use`,
+ * then `start()` it.
+ *
+ * @example
+ * ```ts
+ * const bus = createBus({ source: 'orders-service' });
+ * bus.subscribe('orders.created', (event) => console.log(event.data));
+ * await bus.start();
+ * await bus.publish('orders.created', { id: 'o-1' });
+ * await bus.stop();
+ * ```
+ */
+export interface Bus {
+  /** Signals: `published`, `delivered`, `failed`, `dropped`, `deadLettered`, `error`. */
+  readonly events: BusEvents;
+  /** Where the bus is in its life. */
+  readonly status: BusStatus;
+  /** The transport (known once `start()` began; the memory transport by default). */
+  readonly transport: Transport | undefined;
+  /** The names of the plugins used, in order. */
+  readonly plugins: readonly string[];
+  /**
+   * Adds a plugin; returns the bus typed with what the plugin adds. Only
+   * before `start()`: afterwards it throws `BUS_FROZEN`.
+   */
+  use<E extends object>(plugin: Plugin<E>): this & E;
+  /** Publishes `data` as an event of `type`. Resolves when the transport accepted it. */
+  publish<T>(type: string, data: T, options?: PublishOptions): Promise<PublishReceipt>;
+  /** Publishes a (partial) envelope; the kernel fills `id`, `source`, `time`. */
+  publish<T>(event: EnvelopeInput<T>): Promise<PublishReceipt>;
+  /** Publishes several events in one transport send; if one fails its pipeline, none is sent. */
+  publishBatch(events: readonly EnvelopeInput[]): Promise<PublishReceipt[]>;
+  /**
+   * Publishes synchronously, for in-process use (game loops, UIs): returns once
+   * every synchronous handler ran. Middleware or handlers that are async carry
+   * on in the background; their failures go to `events`.
+   */
+  emit<T>(type: string, data: T): void;
+  /** Delivers events whose type matches `pattern` to `handler`. */
+  subscribe<T = unknown>(pattern: string, handler: EventHandler<T>, options?: SubscribeOptions): SubscriptionHandle;
+  /**
+   * Runs the deliver pipeline for `event` against this bus's matching
+   * subscriptions directly, with no transport: a test entry for middleware.
+   */
+  dispatch(event: EnvelopeInput): Promise<DispatchReport>;
+  /** Composes the pipelines, starts the transport, attaches subscriptions, runs `onStart` hooks. */
+  start(): Promise<void>;
+  /** Refuses new publishes, drains in-flight work, stops the transport, runs `onStop` hooks in reverse. */
+  stop(options?: StopOptions): Promise<void>;
+}
+
+/**
+ * Creates a bus. Add plugins with `use`, then `start()`.
+ *
+ * @example
+ * ```ts
+ * const bus = createBus({ source: 'game' });
+ * bus.subscribe('player.moved', (event) => render(event.data));
+ * await bus.start();
+ * bus.emit('player.moved', { x: 1, y: 2 }); // synchronous
+ * ```
+ */
+export function createBus(options: BusOptions = {}): Bus {
+  return new BusKernel(options);
+}
+
+const EMPTY_OPTIONS: PublishOptions = Object.freeze({});
+const DEFAULT_STOP_TIMEOUT_MS = 30_000;
+
+class SubscriptionRecord implements SubscriptionHandle {
+  readonly name: string;
+  readonly group: string | undefined;
+  attached: TransportSubscription | undefined;
+  active = true;
+  readonly onMessage: (message: EventEnvelope) => void | Promise<void>;
+  readonly #ready = Promise.withResolvers<void>();
+
+  constructor(
+    readonly id: string,
+    readonly pattern: string,
+    readonly handler: EventHandler,
+    readonly options: Readonly<SubscribeOptions>,
+    private readonly kernel: BusKernel,
+  ) {
+    this.name = options.name ?? pattern;
+    this.group = options.group;
+    this.onMessage = (message) => kernel.deliver(this, message);
+    this.#ready.promise.catch(noop); // reported on bus.events too; awaiting `ready` is optional
+  }
+
+  get ready(): Promise<void> {
+    return this.#ready.promise;
+  }
+
+  settleReady(error?: BusError): void {
+    if (error === undefined) this.#ready.resolve();
+    else this.#ready.reject(error);
+  }
+
+  unsubscribe(): Promise<void> {
+    return this.kernel.unsubscribe(this);
+  }
+}
+
+class PublishCtx implements PublishContext {
+  constructor(
+    public envelope: EventEnvelope,
+    readonly options: PublishOptions,
+    readonly bus: Bus,
+    readonly batch: boolean,
+  ) {}
+}
+
+class DeliveryCtx implements DeliveryContext {
+  attempt = 1;
+  signal: AbortSignal | undefined = undefined;
+  constructor(
+    public event: EventEnvelope,
+    readonly subscription: SubscriptionRecord,
+    readonly bus: Bus,
+  ) {}
+}
+
+class BusKernel implements Bus {
+  readonly events: BusEvents = new EventEmitter<BusEventMap>();
+  #status: BusStatus = 'idle';
+  #transport: Transport | undefined;
+  #routerFactory: RouterFactory | undefined;
+  readonly #plugins: string[] = [];
+  readonly #publishMiddleware = new Map<PublishPhase, PublishMiddleware[]>(PUBLISH_PHASES.map((phase) => [phase, []]));
+  readonly #deliverMiddleware = new Map<DeliverPhase, DeliverMiddleware[]>(DELIVER_PHASES.map((phase) => [phase, []]));
+  readonly #startHooks: (() => void | Promise<void>)[] = [];
+  readonly #stopHooks: (() => void | Promise<void>)[] = [];
+  readonly #subscriptions = new Map<string, SubscriptionRecord>();
+  #localRoutes: Router<SubscriptionRecord> | undefined;
+  #nextSubscriptionId = 0;
+  #publishChain: (ctx: PublishContext) => void | Promise<void> = () => undefined;
+  #deliverChain: (ctx: DeliveryContext) => void | Promise<void> = () => undefined;
+  /** Set at start when nothing stands between `emit` and an in-process transport. */
+  #fastEmit = false;
+  #inFlight = 0;
+  #idleWaiters: (() => void)[] = [];
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  readonly #defaults: EnvelopeDefaults;
+  readonly #devChecks: boolean;
+  readonly #sendTerminal = (ctx: PublishContext): void | Promise<void> => {
+    const transport = this.#transport as Transport;
+    return transport.send([ctx.envelope]);
+  };
+
+  constructor(options: BusOptions) {
+    const source = options.source ?? 'bus';
+    if (typeof source !== 'string' || source.length === 0) {
+      throw new BusError('INVALID_EVENT', 'createBus({ source }) must be a non-empty string.');
+    }
+    this.#defaults = { source, createId: options.createId ?? createEventId };
+    this.#transport = options.transport;
+    this.#devChecks = options.devChecks ?? process.env.NODE_ENV === 'development';
+  }
+
+  get status(): BusStatus {
+    return this.#status;
+  }
+
+  get transport(): Transport | undefined {
+    return this.#transport;
+  }
+
+  get plugins(): readonly string[] {
+    return this.#plugins;
+  }
+
+  use<E extends object>(plugin: Plugin<E>): this & E {
+    if (this.#status !== 'idle') {
+      const name = typeof plugin?.name === 'string' ? plugin.name : 'plugin';
+      throw new BusError(
+        'BUS_FROZEN',
+        `bus.use(${name}) was called after start(): the pipelines are composed once at start(). Call use() for every plugin before bus.start().`,
+      );
+    }
+    if (typeof plugin !== 'object' || plugin === null || typeof plugin.name !== 'string' || typeof plugin.setup !== 'function') {
+      throw new BusError('PLUGIN_INVALID', 'bus.use() takes a plugin: an object with a string `name` and a `setup(kernel)` function.');
+    }
+    if (this.#plugins.includes(plugin.name)) {
+      throw new BusError('PLUGIN_DUPLICATE', `A plugin named '${plugin.name}' is already used on this bus.`);
+    }
+    for (const required of plugin.requires ?? []) {
+      if (!this.#plugins.includes(required)) {
+        throw new BusError(
+          'PLUGIN_MISSING_DEPENDENCY',
+          `Plugin '${plugin.name}' requires '${required}': call .use() with '${required}' before .use() with '${plugin.name}'.`,
+        );
+      }
+    }
+    const extension = plugin.setup(this.#kernelFor(plugin.name));
+    if (extension !== undefined && extension !== null) {
+      for (const key of Object.keys(extension)) {
+        if (key in this) {
+          throw new BusError('PLUGIN_CONFLICT', `Plugin '${plugin.name}' adds 'bus.${key}', which the bus already has.`);
+        }
+      }
+      Object.assign(this, extension);
+    }
+    this.#plugins.push(plugin.name);
+    return this as this & E;
+  }
+
+  #kernelFor(pluginName: string): Kernel {
+    const assertSetup = (what: string): void => {
+      if (this.#status !== 'idle') {
+        throw new BusError('BUS_FROZEN', `Plugin '${pluginName}' called kernel.${what}() after start(); register everything in setup().`);
+      }
+    };
+    const checkMiddleware = (phase: string, phases: readonly string[], middleware: unknown): void => {
+      if (!phases.includes(phase)) {
+        throw new BusError('MIDDLEWARE_INVALID', `Plugin '${pluginName}' used unknown phase '${phase}'; phases are ${phases.join(' → ')}.`);
+      }
+      if (typeof middleware !== 'function') {
+        throw new BusError('MIDDLEWARE_INVALID', `Plugin '${pluginName}' registered a middleware that is not a function.`);
+      }
+    };
+    return {
+      bus: this,
+      events: this.events,
+      source: this.#defaults.source,
+      usePublish: (phase, middleware) => {
+        assertSetup('usePublish');
+        checkMiddleware(phase, PUBLISH_PHASES, middleware);
+        this.#publishMiddleware.get(phase)?.push(middleware);
+      },
+      useDeliver: (phase, middleware) => {
+        assertSetup('useDeliver');
+        checkMiddleware(phase, DELIVER_PHASES, middleware);
+        this.#deliverMiddleware.get(phase)?.push(middleware);
+      },
+      setTransport: (transport) => {
+        assertSetup('setTransport');
+        if (this.#transport !== undefined) {
+          throw new BusError(
+            'PLUGIN_CONFLICT',
+            `Plugin '${pluginName}' sets transport '${transport.name}', but the bus already has '${this.#transport.name}'. A bus has one transport.`,
+          );
+        }
+        this.#transport = transport;
+      },
+      setRouter: (factory) => {
+        assertSetup('setRouter');
+        if (this.#routerFactory !== undefined) {
+          throw new BusError('PLUGIN_CONFLICT', `Plugin '${pluginName}' sets a router, but another plugin already did.`);
+        }
+        this.#routerFactory = factory;
+      },
+      onStart: (hook) => {
+        assertSetup('onStart');
+        this.#startHooks.push(hook);
+      },
+      onStop: (hook) => {
+        assertSetup('onStop');
+        this.#stopHooks.push(hook);
+      },
+      hasPlugin: (name) => this.#plugins.includes(name),
+    };
+  }
+
+  // ── lifecycle ──────────────────────────────────────────────────────────
+
+  start(): Promise<void> {
+    if (this.#status === 'stopping' || this.#status === 'stopped') return Promise.reject(this.#notRunning());
+    if (this.#starting !== undefined) return this.#starting;
+    this.#starting = this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    this.#status = 'starting';
+    const detectMissingAwait = this.#devChecks;
+    const publishMiddleware = PUBLISH_PHASES.flatMap((phase) => this.#publishMiddleware.get(phase) ?? []);
+    const deliverMiddleware = DELIVER_PHASES.flatMap((phase) => this.#deliverMiddleware.get(phase) ?? []);
+    this.#publishChain = compose(publishMiddleware, this.#sendTerminal, { detectMissingAwait });
+    this.#deliverChain = compose(deliverMiddleware, callHandler, { detectMissingAwait });
+    this.#transport ??= memoryTransport();
+    const createRouter = this.#routerFactory ?? exactRouter;
+    this.#localRoutes = createRouter<SubscriptionRecord>();
+    this.#fastEmit = publishMiddleware.length === 0 && deliverMiddleware.length === 0 && this.#transport.capabilities.inProcess;
+    let transportStarted = false;
+    try {
+      for (const record of this.#subscriptions.values()) this.#localRoutes.add(record.pattern, record);
+      await this.#transport.start({ createRouter, events: this.events, source: this.#defaults.source });
+      transportStarted = true;
+      await Promise.all([...this.#subscriptions.values()].map((record) => this.#attach(record)));
+      this.#status = 'started';
+      for (const hook of this.#startHooks) await hook();
+    } catch (error) {
+      this.#status = 'stopped';
+      if (transportStarted) await settle(() => (this.#transport as Transport).stop());
+      for (const hook of [...this.#stopHooks].reverse()) await settle(hook);
+      throw BusError.from(error, 'BUS_START_FAILED');
+    }
+  }
+
+  stop(options: StopOptions = {}): Promise<void> {
+    if (this.#stopping !== undefined) return this.#stopping;
+    this.#stopping = this.#stop(options);
+    return this.#stopping;
+  }
+
+  async #stop(options: StopOptions): Promise<void> {
+    if (this.#status === 'starting') await this.#starting?.catch(() => undefined);
+    if (this.#status !== 'started') {
+      this.#status = 'stopped';
+      return;
+    }
+    this.#status = 'stopping';
+    if (options.drain !== false) await this.#drain(options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+    for (const record of this.#subscriptions.values()) {
+      await settle(() => record.attached?.unsubscribe(), (error) => this.#reportError(error, 'TRANSPORT_FAILED'));
+    }
+    await settle(() => (this.#transport as Transport).stop(), (error) => this.#reportError(error, 'TRANSPORT_FAILED'));
+    for (const hook of [...this.#stopHooks].reverse()) {
+      await settle(hook, (error) => this.#reportError(error, 'BUS_START_FAILED'));
+    }
+    this.#status = 'stopped';
+  }
+
+  #drain(timeoutMs: number): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#idleWaiters = this.#idleWaiters.filter((waiter) => waiter !== done);
+        this.#reportError(
+          new BusError('BUS_STOP_TIMEOUT', `stop() gave up after ${timeoutMs} ms with ${this.#inFlight} publishes or deliveries in flight.`),
+          'BUS_STOP_TIMEOUT',
+        );
+        resolve();
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#idleWaiters.push(done);
+    });
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight++;
+    const finish = (): void => {
+      if (--this.#inFlight === 0 && this.#idleWaiters.length > 0) {
+        const waiters = this.#idleWaiters;
+        this.#idleWaiters = [];
+        for (const waiter of waiters) waiter();
+      }
+    };
+    return work.then(
+      (value) => {
+        finish();
+        return value;
+      },
+      (error: unknown) => {
+        finish();
+        throw error;
+      },
+    );
+  }
+
+  #notRunning(): BusError {
+    return this.#status === 'stopping' || this.#status === 'stopped'
+      ? new BusError('BUS_STOPPED', 'The bus is stopping or stopped; create a new bus to publish again.')
+      : new BusError('BUS_NOT_STARTED', 'The bus is not started: await bus.start() before publishing.');
+  }
+
+  #reportError(error: unknown, code: Parameters<typeof BusError.from>[1]): void {
+    const busError = BusError.from(error, code);
+    if (this.events.listenerCount('error') > 0) this.events.emit('error', busError);
+    else console.error('[bus] unhandled error (listen to bus.events "error" to handle it):', busError);
+  }
+
+  // ── publishing ─────────────────────────────────────────────────────────
+
+  publish<T>(typeOrEvent: string | EnvelopeInput<T>, data?: T, options?: PublishOptions): Promise<PublishReceipt> {
+    if (this.#status !== 'started') return Promise.reject(this.#notRunning());
+    let envelope: EventEnvelope;
+    try {
+      envelope =
+        typeof typeOrEvent === 'string'
+          ? createEnvelope(typeOrEvent, data, options, this.#defaults)
+          : normalizeEnvelope(typeOrEvent, this.#defaults);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const ctx = new PublishCtx(envelope, options ?? EMPTY_OPTIONS, this, false);
+    let result: void | Promise<void>;
+    try {
+      result = this.#publishChain(ctx);
+    } catch (error) {
+      return Promise.reject(publishError(error, ctx));
+    }
+    if (isThenable(result)) {
+      return this.#track(result).then(
+        () => this.#published(ctx),
+        (error: unknown) => {
+          throw publishError(error, ctx);
+        },
+      );
+    }
+    return Promise.resolve(this.#published(ctx));
+  }
+
+  #published(ctx: PublishContext): PublishReceipt {
+    this.events.emit('published', ctx.envelope);
+    return { id: ctx.envelope.id, type: ctx.envelope.type };
+  }
+
+  async publishBatch(events: readonly EnvelopeInput[]): Promise<PublishReceipt[]> {
+    if (this.#status !== 'started') throw this.#notRunning();
+    if (!Array.isArray(events)) throw new BusError('INVALID_EVENT', 'publishBatch() takes an array of events.');
+    const contexts = events.map((event) => new PublishCtx(normalizeEnvelope(event, this.#defaults), EMPTY_OPTIONS, this, true));
+    const toSend: EventEnvelope[] = [];
+    const batchChain = compose(this.#batchMiddleware(), (ctx: PublishContext) => void toSend.push(ctx.envelope));
+    await this.#track(
+      (async () => {
+        for (const ctx of contexts) {
+          try {
+            await batchChain(ctx);
+          } catch (error) {
+            throw publishError(error, ctx);
+          }
+        }
+        if (toSend.length > 0) {
+          try {
+            await (this.#transport as Transport).send(toSend);
+          } catch (error) {
+            throw BusError.from(error, 'TRANSPORT_FAILED', { eventId: toSend[0]?.id });
+          }
+        }
+      })(),
+    );
+    return contexts.map((ctx) => this.#published(ctx));
+  }
+
+  /** The publish middleware, in phase order, for batches (their terminal collects instead of sending). */
+  #batchMiddleware(): PublishMiddleware[] {
+    return PUBLISH_PHASES.flatMap((phase) => this.#publishMiddleware.get(phase) ?? []);
+  }
+
+  emit<T>(type: string, data: T): void {
+    if (this.#status !== 'started') throw this.#notRunning();
+    if (this.#fastEmit) {
+      assertEventType(type);
+      const event = new EmittedEvent(type, data, this.#defaults.source, this.#defaults.createId) as unknown as EventEnvelope;
+      const result = (this.#transport as Transport).send([event]);
+      if (result !== undefined) void this.#track(result).catch(noop);
+      this.events.emit('published', event);
+      return;
+    }
+    const ctx = new PublishCtx(createEnvelope(type, data, undefined, this.#defaults), EMPTY_OPTIONS, this, false);
+    const result = this.#publishChain(ctx);
+    if (isThenable(result)) {
+      void this.#track(result).then(
+        () => this.events.emit('published', ctx.envelope),
+        (error: unknown) => this.#reportError(publishError(error, ctx), 'TRANSPORT_FAILED'),
+      );
+      return;
+    }
+    this.events.emit('published', ctx.envelope);
+  }
+
+  // ── subscriptions and delivery ─────────────────────────────────────────
+
+  subscribe<T = unknown>(pattern: string, handler: EventHandler<T>, options: SubscribeOptions = {}): SubscriptionHandle {
+    if (this.#status === 'stopping' || this.#status === 'stopped') throw this.#notRunning();
+    if (typeof pattern !== 'string' || pattern.length === 0) {
+      throw new BusError('INVALID_SUBSCRIPTION', 'subscribe() needs a non-empty pattern string.');
+    }
+    if (typeof handler !== 'function') {
+      throw new BusError('INVALID_SUBSCRIPTION', `subscribe('${pattern}') needs a handler function.`);
+    }
+    if (options.group !== undefined && (typeof options.group !== 'string' || options.group.length === 0)) {
+      throw new BusError('INVALID_SUBSCRIPTION', `subscribe('${pattern}'): group must be a non-empty string.`);
+    }
+    const id = `sub-${++this.#nextSubscriptionId}`;
+    const record = new SubscriptionRecord(id, pattern, handler as EventHandler, Object.freeze({ ...options }), this);
+    if (this.#localRoutes !== undefined) this.#localRoutes.add(pattern, record);
+    this.#subscriptions.set(id, record);
+    if (this.#status === 'started') {
+      this.#attach(record).catch((error: unknown) => this.#reportError(error, 'TRANSPORT_FAILED'));
+    }
+    return record;
+  }
+
+  async #attach(record: SubscriptionRecord): Promise<void> {
+    try {
+      const transport = this.#transport as Transport;
+      const attached = await transport.subscribe({ id: record.id, pattern: record.pattern, group: record.group }, record.onMessage);
+      if (!record.active) {
+        await attached.unsubscribe();
+        return;
+      }
+      record.attached = attached;
+      record.settleReady();
+    } catch (error) {
+      const busError = BusError.from(error, 'TRANSPORT_FAILED');
+      record.settleReady(busError);
+      throw busError;
+    }
+  }
+
+  async unsubscribe(record: SubscriptionRecord): Promise<void> {
+    if (!record.active) return;
+    record.active = false;
+    this.#subscriptions.delete(record.id);
+    this.#localRoutes?.remove(record.pattern, record);
+    record.settleReady();
+    const attached = record.attached;
+    record.attached = undefined;
+    if (attached !== undefined) {
+      try {
+        await attached.unsubscribe();
+      } catch (error) {
+        throw BusError.from(error, 'TRANSPORT_FAILED');
+      }
+    }
+  }
+
+  /** The kernel's side of a delivery: runs the deliver chain, reports, acks (returns) or nacks (throws). */
+  deliver(record: SubscriptionRecord, message: EventEnvelope): void | Promise<void> {
+    if (!record.active) return;
+    const ctx = new DeliveryCtx(message, record, this);
+    let result: void | Promise<void>;
+    try {
+      result = this.#deliverChain(ctx);
+    } catch (error) {
+      throw this.#deliveryFailed(error, ctx);
+    }
+    if (isThenable(result)) {
+      return this.#track(result).then(
+        () => {
+          this.events.emit('delivered', ctx.event, record);
+        },
+        (error: unknown) => {
+          throw this.#deliveryFailed(error, ctx);
+        },
+      );
+    }
+    this.events.emit('delivered', ctx.event, record);
+  }
+
+  #deliveryFailed(error: unknown, ctx: DeliveryCtx): BusError {
+    const busError = BusError.from(error, 'HANDLER_FAILED', { eventId: ctx.event.id });
+    if (this.events.listenerCount('failed') > 0) this.events.emit('failed', busError, ctx.event, ctx.subscription);
+    else {
+      console.error(
+        `[bus] subscription '${ctx.subscription.name}' failed event ${ctx.event.id} (${ctx.event.type}); listen to bus.events "failed" to handle it:`,
+        busError,
+      );
+    }
+    return busError;
+  }
+
+  async dispatch(input: EnvelopeInput): Promise<DispatchReport> {
+    if (this.#status !== 'started') throw this.#notRunning();
+    const event = normalizeEnvelope(input, this.#defaults);
+    const records = (this.#localRoutes as Router<SubscriptionRecord>).match(event.type);
+    const failures: BusError[] = [];
+    let delivered = 0;
+    await Promise.all(
+      records.map(async (record) => {
+        try {
+          await this.deliver(record, event);
+          delivered++;
+        } catch (error) {
+          failures.push(BusError.from(error, 'HANDLER_FAILED', { eventId: event.id }));
+        }
+      }),
+    );
+    return { delivered, failures };
+  }
+}
+
+function callHandler(ctx: DeliveryContext): void | Promise<void> {
+  return (ctx.subscription as SubscriptionRecord).handler(ctx.event, ctx);
+}
+
+function publishError(error: unknown, ctx: PublishContext): BusError {
+  return BusError.from(error, 'TRANSPORT_FAILED', { eventId: ctx.envelope.id });
+}
+
+async function settle(work: () => unknown, onError?: (error: unknown) => void): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    onError?.(error);
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,263 @@
+/**
+ * The CloudEvents 1.0 envelope every event travels in, and the functions that
+ * build and check one. See https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md
+ */
+import { randomUUID } from 'node:crypto';
+import { BusError } from './errors.js';
+
+/** A CloudEvents extension attribute value (the spec's String, Integer and Boolean). */
+export type ExtensionValue = string | number | boolean;
+
+/**
+ * A CloudEvents 1.0 event with the extension attributes the bus knows.
+ * Attribute names are lowercase, as the spec requires. Handlers should treat
+ * it as read-only: in-process transports hand the same object to every
+ * subscriber.
+ *
+ * @typeParam T - the type of `data`.
+ * @example
+ * ```ts
+ * bus.subscribe('orders.created', (event: EventEnvelope<{ id: string }>) => {
+ *   console.log(event.id, event.type, event.data.id, event.correlationid);
+ * });
+ * ```
+ */
+export interface EventEnvelope<T = unknown> {
+  /** Unique per `source`. */
+  id: string;
+  /** The context in which the event happened (a URI-reference, e.g. `orders-service`). */
+  source: string;
+  /** The event type, dot-separated words; it is also the routing key. */
+  type: string;
+  /** Always `'1.0'`. */
+  specversion: '1.0';
+  /** When the event happened, RFC 3339. */
+  time?: string;
+  /** The subject of the event in the context of the source (e.g. an order id). */
+  subject?: string;
+  /** The media type of `data` once encoded (e.g. `application/json`). */
+  datacontenttype?: string;
+  /** A URI of the schema `data` adheres to. */
+  dataschema?: string;
+  /** The payload: a value in process, bytes once an encoder has run. */
+  data: T;
+  /** Extension: the id shared by every event of one business flow. */
+  correlationid?: string;
+  /** Extension: the id of the event that caused this one. */
+  causationid?: string;
+  /** Extension: W3C trace context `traceparent`. */
+  traceparent?: string;
+  /** Extension: W3C trace context `tracestate`. */
+  tracestate?: string;
+  /** Extension: events with the same key keep their order (Kafka record key). */
+  partitionkey?: string;
+  /** Extension: a position in a sequence, as a string. */
+  sequence?: string;
+  /** Extension: the tenant the event belongs to. */
+  tenantid?: string;
+  /** Extension: a priority, higher first where a plugin honours it. */
+  priority?: number;
+  /** Extension: the version of the `data` schema, used by upcasters. */
+  schemaversion?: string;
+  /** Any other extension attribute (lowercase `[a-z0-9]` names). */
+  [extension: string]: unknown;
+}
+
+/**
+ * What `publish(event)` accepts: an envelope of which only `type` is required;
+ * the kernel fills `id`, `source`, `specversion` and `time`.
+ *
+ * @example
+ * ```ts
+ * await bus.publish({ type: 'orders.created', data: order, subject: order.id, partitionkey: order.id });
+ * ```
+ */
+export type EnvelopeInput<T = unknown> = Partial<EventEnvelope<T>> & { type: string };
+
+/**
+ * Options of `publish(type, data, options)`. Plugins add their own fields by
+ * augmenting this interface (`declare module '@bus/core'`), e.g. `tx` for the
+ * outbox or `principal` for ACLs.
+ *
+ * @example
+ * ```ts
+ * await bus.publish('orders.created', order, { key: order.id, subject: order.id });
+ * ```
+ */
+export interface PublishOptions {
+  /** The event id; a random UUID when absent. */
+  id?: string;
+  /** Overrides the bus's `source`. */
+  source?: string;
+  /** The CloudEvents `subject`. */
+  subject?: string;
+  /** The partition key (`partitionkey`): events with one key keep their order. */
+  key?: string;
+  /** When the event happened; now when absent. */
+  time?: string | Date;
+  /** The media type `data` will be encoded as. */
+  datacontenttype?: string;
+  /** A URI of the schema `data` adheres to. */
+  dataschema?: string;
+  /** `correlationid`. */
+  correlationId?: string;
+  /** `causationid`. */
+  causationId?: string;
+  /** `tenantid`. */
+  tenantId?: string;
+  /** `priority`. */
+  priority?: number;
+  /** `schemaversion`. */
+  schemaVersion?: string;
+  /** Further extension attributes; names must be lowercase `[a-z0-9]`. */
+  extensions?: Readonly<Record<string, ExtensionValue>>;
+}
+
+const EXTENSION_NAME = /^[a-z0-9]{1,64}$/;
+
+/** A unique event id. The default generator: a random UUID. */
+export function createEventId(): string {
+  return randomUUID();
+}
+
+let lastMillis = -1;
+let lastIso = '';
+/** Now, RFC 3339. Cached per millisecond: `toISOString` is slow on the hot path. */
+export function nowIso(): string {
+  const millis = Date.now();
+  if (millis !== lastMillis) {
+    lastMillis = millis;
+    lastIso = new Date(millis).toISOString();
+  }
+  return lastIso;
+}
+
+/** Throws `INVALID_EVENT` unless `type` is a non-empty string. */
+export function assertEventType(type: unknown, eventId?: string): asserts type is string {
+  if (typeof type !== 'string' || type.length === 0) {
+    throw new BusError('INVALID_EVENT', `Event type must be a non-empty string, got ${describe(type)}.`, { eventId });
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : JSON.stringify(value);
+  return value === null ? 'null' : typeof value;
+}
+
+function optionalString(value: unknown, name: string, eventId: string | undefined): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  throw new BusError('INVALID_EVENT', `Attribute '${name}' must be a string, got ${describe(value)}.`, { eventId });
+}
+
+/** Defaults the kernel applies to every envelope it builds. */
+export interface EnvelopeDefaults {
+  /** The `source` of events that do not name one. */
+  readonly source: string;
+  /** Makes event ids. */
+  readonly createId: () => string;
+}
+
+/**
+ * Builds the envelope for `publish(type, data, options)`.
+ *
+ * @example
+ * ```ts
+ * const event = createEnvelope('orders.created', { id: 'o-1' }, { key: 'o-1' }, { source: 'shop', createId: createEventId });
+ * ```
+ */
+export function createEnvelope<T>(
+  type: string,
+  data: T,
+  options: PublishOptions | undefined,
+  defaults: EnvelopeDefaults,
+): EventEnvelope<T> {
+  if (options === undefined) {
+    assertEventType(type);
+    return { id: defaults.createId(), source: defaults.source, type, specversion: '1.0', time: nowIso(), data };
+  }
+  const id = options.id ?? defaults.createId();
+  assertEventType(type, id);
+  if (typeof id !== 'string' || id.length === 0) {
+    throw new BusError('INVALID_EVENT', `Event id must be a non-empty string, got ${describe(id)}.`);
+  }
+  const envelope: EventEnvelope<T> = {
+    id,
+    source: optionalString(options.source, 'source', id) ?? defaults.source,
+    type,
+    specversion: '1.0',
+    time: toIso(options.time, id),
+    data,
+  };
+  if (options.extensions !== undefined) {
+    for (const [name, value] of Object.entries(options.extensions)) {
+      if (!EXTENSION_NAME.test(name) || name in envelope) {
+        throw new BusError('INVALID_EVENT', `Extension attribute name '${name}' must be lowercase [a-z0-9] and not a core attribute.`, {
+          eventId: id,
+        });
+      }
+      envelope[name] = value;
+    }
+  }
+  setString(envelope, 'subject', optionalString(options.subject, 'subject', id));
+  setString(envelope, 'partitionkey', optionalString(options.key, 'key', id));
+  setString(envelope, 'datacontenttype', optionalString(options.datacontenttype, 'datacontenttype', id));
+  setString(envelope, 'dataschema', optionalString(options.dataschema, 'dataschema', id));
+  setString(envelope, 'correlationid', optionalString(options.correlationId, 'correlationId', id));
+  setString(envelope, 'causationid', optionalString(options.causationId, 'causationId', id));
+  setString(envelope, 'tenantid', optionalString(options.tenantId, 'tenantId', id));
+  setString(envelope, 'schemaversion', optionalString(options.schemaVersion, 'schemaVersion', id));
+  if (options.priority !== undefined) {
+    if (typeof options.priority !== 'number' || !Number.isFinite(options.priority)) {
+      throw new BusError('INVALID_EVENT', `priority must be a finite number, got ${describe(options.priority)}.`, { eventId: id });
+    }
+    envelope.priority = options.priority;
+  }
+  return envelope;
+}
+
+function setString(envelope: EventEnvelope, name: string, value: string | undefined): void {
+  if (value !== undefined) envelope[name] = value;
+}
+
+function toIso(time: string | Date | undefined, eventId: string): string {
+  if (time === undefined) return nowIso();
+  if (typeof time === 'string') return time;
+  if (time instanceof Date && !Number.isNaN(time.getTime())) return time.toISOString();
+  throw new BusError('INVALID_EVENT', 'time must be an RFC 3339 string or a valid Date.', { eventId });
+}
+
+/**
+ * Completes an {@link EnvelopeInput} into a full envelope: fills `id`,
+ * `source`, `specversion` and `time`, and checks the attribute types.
+ *
+ * @example
+ * ```ts
+ * const event = normalizeEnvelope({ type: 'orders.created', data: {} }, { source: 'shop', createId: createEventId });
+ * ```
+ */
+export function normalizeEnvelope<T>(input: EnvelopeInput<T>, defaults: EnvelopeDefaults): EventEnvelope<T> {
+  if (typeof input !== 'object' || input === null) {
+    throw new BusError('INVALID_EVENT', `An event must be an object with a 'type', got ${describe(input)}.`);
+  }
+  const id = input.id ?? defaults.createId();
+  if (typeof id !== 'string' || id.length === 0) {
+    throw new BusError('INVALID_EVENT', `Event id must be a non-empty string, got ${describe(id)}.`);
+  }
+  assertEventType(input.type, id);
+  if (input.specversion !== undefined && input.specversion !== '1.0') {
+    throw new BusError('INVALID_EVENT', `Only CloudEvents specversion '1.0' is supported, got ${describe(input.specversion)}.`, {
+      eventId: id,
+    });
+  }
+  for (const name of ['source', 'time', 'subject', 'datacontenttype', 'dataschema', 'partitionkey', 'correlationid', 'causationid'] as const) {
+    optionalString(input[name], name, id);
+  }
+  return {
+    ...input,
+    id,
+    source: input.source ?? defaults.source,
+    specversion: '1.0',
+    time: input.time ?? nowIso(),
+    data: input.data as T,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * `@bus/core`: the kernel of the bus. CloudEvents envelopes move through a
+ * publish pipeline (enrich → guard → encode → dispatch) and a deliver pipeline
+ * (decode → guard → handle); plugins add middleware, transports and routers.
+ *
+ * @packageDocumentation
+ */
+export type { BusEventMap, BusEvents, DeadLetteredEvent, DroppedEvent } from './bus-events.js';
+export type { Bus, BusOptions, BusStatus, DispatchReport, PublishReceipt, StopOptions } from './bus.js';
+export { createBus } from './bus.js';
+export type { ComposeOptions, Middleware, Next } from './compose.js';
+export { compose, isThenable } from './compose.js';
+export { EmittedEvent } from './emitted-event.js';
+export type { EnvelopeDefaults, EnvelopeInput, EventEnvelope, ExtensionValue, PublishOptions } from './envelope.js';
+export { assertEventType, createEnvelope, createEventId, normalizeEnvelope, nowIso } from './envelope.js';
+export type { BusErrorCode, BusErrorOptions } from './errors.js';
+export { BusError, ERROR_CODES } from './errors.js';
+export { memoryTransport } from './memory-transport.js';
+export type {
+  DeliverMiddleware,
+  DeliverPhase,
+  DeliveryContext,
+  PublishContext,
+  PublishMiddleware,
+  PublishPhase,
+} from './pipeline.js';
+export { DELIVER_PHASES, PUBLISH_PHASES } from './pipeline.js';
+export type { Kernel, NoExtension, Plugin } from './plugin.js';
+export { definePlugin } from './plugin.js';
+export type { Router, RouterFactory } from './router.js';
+export { exactRouter } from './router.js';
+export type { EventHandler, SubscribeOptions, Subscription, SubscriptionHandle } from './subscription.js';
+export type {
+  MessageHandler,
+  Transport,
+  TransportCapabilities,
+  TransportContext,
+  TransportSubscription,
+  TransportSubscriptionSpec,
+} from './transport.js';

@@ -1,0 +1,148 @@
+/**
+ * The default transport: in-process, zero serialization, synchronous when the
+ * handlers are. Consumer groups pick one member per event, by partition key
+ * when there is one, so one key stays with one member.
+ */
+import { isThenable } from './compose.js';
+import type { EventEnvelope } from './envelope.js';
+import type { Router } from './router.js';
+import type {
+  MessageHandler,
+  Transport,
+  TransportCapabilities,
+  TransportContext,
+  TransportSubscription,
+  TransportSubscriptionSpec,
+} from './transport.js';
+
+interface Route {
+  readonly spec: TransportSubscriptionSpec;
+  readonly onMessage: MessageHandler;
+}
+
+const CAPABILITIES: TransportCapabilities = Object.freeze({
+  inProcess: true,
+  durable: false,
+  consumerGroups: true,
+  orderedPerKey: true,
+  wildcards: true,
+  redelivery: false,
+  requiresEncodedData: false,
+});
+
+/**
+ * Creates the in-memory transport, the default of `createBus()`.
+ * `send` returns nothing when every handler it ran was synchronous, so
+ * `bus.emit()` stays synchronous; otherwise it resolves when they settle.
+ *
+ * @example
+ * ```ts
+ * const bus = createBus({ transport: memoryTransport() });
+ * ```
+ */
+export function memoryTransport(): Transport {
+  return new MemoryTransport();
+}
+
+class MemoryTransport implements Transport {
+  readonly name = 'memory';
+  readonly capabilities = CAPABILITIES;
+  #routes: Router<Route> | undefined;
+  #grouped = 0;
+  #roundRobin = new Map<string, number>();
+
+  start(context: TransportContext): void {
+    this.#routes = context.createRouter<Route>();
+  }
+
+  stop(): void {
+    this.#routes = undefined;
+  }
+
+  subscribe(spec: TransportSubscriptionSpec, onMessage: MessageHandler): TransportSubscription {
+    const routes = this.#router();
+    const route: Route = { spec, onMessage };
+    routes.add(spec.pattern, route);
+    if (spec.group !== undefined) this.#grouped++;
+    let active = true;
+    return {
+      unsubscribe: () => {
+        if (!active) return;
+        active = false;
+        routes.remove(spec.pattern, route);
+        if (spec.group !== undefined) this.#grouped--;
+      },
+    };
+  }
+
+  send(messages: readonly EventEnvelope[]): void | Promise<void> {
+    const routes = this.#router();
+    let pending: Promise<void>[] | undefined;
+    for (const message of messages) {
+      const matched = routes.match(message.type);
+      if (this.#grouped === 0) {
+        for (let i = 0; i < matched.length; i++) pending = deliver(matched[i] as Route, message, pending);
+      } else {
+        for (const route of this.#pickPerGroup(matched, message)) pending = deliver(route, message, pending);
+      }
+    }
+    if (pending === undefined) return;
+    return Promise.all(pending).then(noop);
+  }
+
+  /** Every ungrouped route, plus one member of each group. */
+  #pickPerGroup(matched: readonly Route[], message: EventEnvelope): Route[] {
+    const chosen: Route[] = [];
+    const groups = new Map<string, Route[]>();
+    for (const route of matched) {
+      const group = route.spec.group;
+      if (group === undefined) chosen.push(route);
+      else {
+        const members = groups.get(group);
+        if (members === undefined) groups.set(group, [route]);
+        else members.push(route);
+      }
+    }
+    for (const [group, members] of groups) {
+      const key = message.partitionkey ?? message.subject;
+      let index: number;
+      if (key === undefined) {
+        index = this.#roundRobin.get(group) ?? 0;
+        this.#roundRobin.set(group, index + 1);
+      } else {
+        index = hashKey(key);
+      }
+      chosen.push(members[index % members.length] as Route);
+    }
+    return chosen;
+  }
+
+  #router(): Router<Route> {
+    if (this.#routes === undefined) throw new Error('memoryTransport used before start()');
+    return this.#routes;
+  }
+}
+
+function deliver(route: Route, message: EventEnvelope, pending: Promise<void>[] | undefined): Promise<void>[] | undefined {
+  let result: void | Promise<void>;
+  try {
+    result = route.onMessage(message);
+  } catch {
+    // A nack. This transport has no redelivery; the kernel already reported the failure.
+    return pending;
+  }
+  if (isThenable(result)) (pending ??= []).push(result.then(noop, noop));
+  return pending;
+}
+
+/** FNV-1a, 32 bit: stable across processes, so a key maps to the same member. */
+function hashKey(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+function noop(): void {}

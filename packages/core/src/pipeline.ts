@@ -1,0 +1,102 @@
+/**
+ * The two pipelines' fixed phases and the contexts their middleware receive.
+ * Phases make plugin order in `.use()` chains irrelevant to meaning: an
+ * encryptor registered before a validator still runs after it.
+ */
+import type { Bus } from './bus.js';
+import type { Middleware } from './compose.js';
+import type { EventEnvelope, PublishOptions } from './envelope.js';
+import type { Subscription } from './subscription.js';
+
+/** The publish phases, in the order they run. */
+export const PUBLISH_PHASES = ['enrich', 'guard', 'encode', 'dispatch'] as const;
+/** The deliver phases, in the order they run. */
+export const DELIVER_PHASES = ['decode', 'guard', 'handle'] as const;
+
+/**
+ * A publish phase: `enrich` (ids, time, context, trace) → `guard` (ACL,
+ * schema, backpressure) → `encode` (serialize → encrypt → compress) →
+ * `dispatch` (transport, or the outbox when a transaction is given).
+ */
+export type PublishPhase = (typeof PUBLISH_PHASES)[number];
+/**
+ * A deliver phase: `decode` (decompress → decrypt → deserialize) → `guard`
+ * (ACL, schema, dedupe, upcast) → `handle` (context, tracing, metrics,
+ * timeout, retry, dead letter) → the handler.
+ */
+export type DeliverPhase = (typeof DELIVER_PHASES)[number];
+
+/**
+ * What publish middleware receives. Replace or mutate `envelope` to change
+ * what is sent. Plugins add typed fields by augmenting this interface.
+ *
+ * @example
+ * ```ts
+ * kernel.usePublish('enrich', function tenant(ctx, next) {
+ *   ctx.envelope.tenantid ??= 'acme';
+ *   return next();
+ * });
+ * ```
+ */
+export interface PublishContext {
+  /** The event being published. */
+  envelope: EventEnvelope;
+  /** The options given to `publish` (an empty object when none were). */
+  readonly options: PublishOptions;
+  /** The bus publishing it. */
+  readonly bus: Bus;
+  /** True when the event is part of `publishBatch`. */
+  readonly batch: boolean;
+}
+
+/**
+ * What deliver middleware and handlers receive. `event` may be replaced by a
+ * decoder or upcaster. Plugins add typed fields by augmenting this interface.
+ *
+ * @typeParam T - the type of the event's `data`.
+ * @example
+ * ```ts
+ * bus.subscribe('orders.created', async (event, ctx) => {
+ *   console.log(`attempt ${ctx.attempt} of ${event.id} for ${ctx.subscription.pattern}`);
+ * });
+ * ```
+ */
+export interface DeliveryContext<T = unknown> {
+  /** The event being delivered. */
+  event: EventEnvelope<T>;
+  /** The subscription it is delivered to. */
+  readonly subscription: Subscription;
+  /** The bus delivering it. */
+  readonly bus: Bus;
+  /** 1 on the first try; retry middleware raises it. */
+  attempt: number;
+  /** Aborted when the delivery should give up (a timeout or a stop without drain). */
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * Publish middleware.
+ *
+ * @example
+ * ```ts
+ * const audit: PublishMiddleware = async function audit(ctx, next) {
+ *   await next();
+ *   console.log('sent', ctx.envelope.id);
+ * };
+ * ```
+ */
+export type PublishMiddleware = Middleware<PublishContext>;
+
+/**
+ * Deliver middleware.
+ *
+ * @example
+ * ```ts
+ * const timing: DeliverMiddleware = async function timing(ctx, next) {
+ *   const started = performance.now();
+ *   await next();
+ *   console.log(ctx.event.type, performance.now() - started, 'ms');
+ * };
+ * ```
+ */
+export type DeliverMiddleware = Middleware<DeliveryContext>;

@@ -1,0 +1,91 @@
+/**
+ * Plugins: `{ name, setup(kernel) }`. `setup` registers middleware into phases,
+ * may set the transport or router, and returns the extension it adds to the
+ * bus (`outbox()` adds `bus.outbox`), which `bus.use()` types.
+ */
+import type { BusEvents } from './bus-events.js';
+import type { Bus } from './bus.js';
+import type { DeliverMiddleware, DeliverPhase, PublishMiddleware, PublishPhase } from './pipeline.js';
+import type { RouterFactory } from './router.js';
+import type { Transport } from './transport.js';
+
+/** A plugin that adds nothing to the bus. */
+export type NoExtension = Record<never, never>;
+
+/**
+ * What a plugin's `setup` receives: the registration surface of the bus.
+ * Everything here is only valid during `setup` (before `start()`), except
+ * `bus`, `events` and `source`.
+ *
+ * @example
+ * ```ts
+ * setup(kernel) {
+ *   kernel.usePublish('guard', function quota(ctx, next) { return next(); });
+ *   kernel.onStop(() => pool.end());
+ * }
+ * ```
+ */
+export interface Kernel {
+  /** The bus being assembled. */
+  readonly bus: Bus;
+  /** The bus's signals. */
+  readonly events: BusEvents;
+  /** The bus's default `source`. */
+  readonly source: string;
+  /** Adds publish middleware to a phase; within a phase the first added is outermost. */
+  usePublish(phase: PublishPhase, middleware: PublishMiddleware): void;
+  /** Adds deliver middleware to a phase; within a phase the first added is outermost. */
+  useDeliver(phase: DeliverPhase, middleware: DeliverMiddleware): void;
+  /** Sets the bus's transport. A second transport is a `PLUGIN_CONFLICT`. */
+  setTransport(transport: Transport): void;
+  /** Sets how subscription patterns match types. A second router is a `PLUGIN_CONFLICT`. */
+  setRouter(factory: RouterFactory): void;
+  /** Runs after the transport started, in plugin order. */
+  onStart(hook: () => void | Promise<void>): void;
+  /** Runs at `stop()` after draining, in reverse plugin order. */
+  onStop(hook: () => void | Promise<void>): void;
+  /** Whether a plugin of that name has been used. */
+  hasPlugin(name: string): boolean;
+}
+
+/**
+ * A plugin. Prefer {@link definePlugin} to write one: it infers `E`.
+ *
+ * @typeParam E - what the plugin adds to the bus.
+ */
+export interface Plugin<E extends object = NoExtension> {
+  /** Unique per bus; `requires` refers to it. */
+  readonly name: string;
+  /** The version of this contract the plugin was written for. */
+  readonly specVersion?: 1;
+  /** Names of plugins that must be used before this one. */
+  readonly requires?: readonly string[];
+  /** Registers the plugin's parts; returns what it adds to the bus. */
+  setup(kernel: Kernel): E | void;
+}
+
+/**
+ * Declares a plugin and infers what it adds to the bus from `setup`'s return.
+ *
+ * @example
+ * ```ts
+ * export function counter() {
+ *   return definePlugin({
+ *     name: 'counter',
+ *     setup(kernel) {
+ *       const counts = new Map<string, number>();
+ *       kernel.usePublish('enrich', function count(ctx, next) {
+ *         counts.set(ctx.envelope.type, (counts.get(ctx.envelope.type) ?? 0) + 1);
+ *         return next();
+ *       });
+ *       return { counts };
+ *     },
+ *   });
+ * }
+ * const bus = createBus().use(counter());
+ * bus.counts.get('orders.created');
+ * ```
+ */
+export function definePlugin<E extends object = NoExtension>(plugin: Plugin<E>): Plugin<E> {
+  return { specVersion: 1, ...plugin };
+}
