@@ -1,5 +1,5 @@
 /** The signals a bus emits on `bus.events`. */
-import type { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from 'eventemitter3';
 import type { EventEnvelope } from './envelope.js';
 import type { BusError } from './errors.js';
 import type { Subscription } from './subscription.js';
@@ -53,3 +53,43 @@ export interface BusEventMap {
 
 /** The eventemitter3 emitter behind `bus.events`. */
 export type BusEvents = EventEmitter<BusEventMap>;
+
+type SignalName = keyof BusEventMap;
+
+/**
+ * `bus.events`: an eventemitter3 emitter that also keeps, per signal, whether
+ * anyone listens, so the hot path skips building a signal nobody hears.
+ */
+export class BusEventEmitter extends EventEmitter<BusEventMap> {
+  /** Whether each signal has listeners; kept current by every add and remove. */
+  readonly heard: Record<SignalName, boolean> = {
+    published: false,
+    delivered: false,
+    failed: false,
+    dropped: false,
+    deadLettered: false,
+    error: false,
+  };
+
+  constructor() {
+    super();
+    // eventemitter3 routes on/once/off/removeAllListeners through these methods'
+    // prototype slots; wrapping them on the instance keeps `heard` exact.
+    for (const method of ['on', 'addListener', 'once', 'off', 'removeListener', 'removeAllListeners'] as const) {
+      const original = EventEmitter.prototype[method] as (this: BusEventEmitter, ...args: unknown[]) => BusEventEmitter;
+      Object.defineProperty(this, method, {
+        value: (...args: unknown[]) => {
+          original.apply(this, args);
+          this.#refresh(args[0] as SignalName | undefined);
+          return this;
+        },
+      });
+    }
+  }
+
+  #refresh(signal: SignalName | undefined): void {
+    for (const name of Object.keys(this.heard) as SignalName[]) {
+      if (signal === undefined || signal === name) this.heard[name] = this.listenerCount(name) > 0;
+    }
+  }
+}

@@ -2,8 +2,8 @@
  * `createBus()` and the kernel behind it: plugin registration, the two
  * composed pipelines, subscriptions, and the lifecycle.
  */
-import { EventEmitter } from 'eventemitter3';
-import type { BusEventMap, BusEvents } from './bus-events.js';
+import type { BusEvents } from './bus-events.js';
+import { BusEventEmitter } from './bus-events.js';
 import { compose, isThenable } from './compose.js';
 import { EmittedEvent } from './emitted-event.js';
 import type { EnvelopeDefaults, EnvelopeInput, EventEnvelope, PublishOptions } from './envelope.js';
@@ -143,6 +143,8 @@ class SubscriptionRecord implements SubscriptionHandle {
   attached: TransportSubscription | undefined;
   active = true;
   readonly onMessage: (message: EventEnvelope) => void | Promise<void>;
+  /** Whether the handler declares a second parameter; if not, the fast path builds no context for it. */
+  readonly wantsContext: boolean;
   readonly #ready = Promise.withResolvers<void>();
 
   constructor(
@@ -155,6 +157,7 @@ class SubscriptionRecord implements SubscriptionHandle {
     this.name = options.name ?? pattern;
     this.group = options.group;
     this.onMessage = (message) => kernel.deliver(this, message);
+    this.wantsContext = handler.length !== 1;
     this.#ready.promise.catch(noop); // reported on bus.events too; awaiting `ready` is optional
   }
 
@@ -172,27 +175,38 @@ class SubscriptionRecord implements SubscriptionHandle {
   }
 }
 
+// The two context classes run once per publish and per delivery: fields are
+// assigned in the constructor, the cheapest way to build an object in V8.
 class PublishCtx implements PublishContext {
-  constructor(
-    public envelope: EventEnvelope,
-    readonly options: PublishOptions,
-    readonly bus: Bus,
-    readonly batch: boolean,
-  ) {}
+  declare envelope: EventEnvelope;
+  declare readonly options: PublishOptions;
+  declare readonly bus: Bus;
+  declare readonly batch: boolean;
+  constructor(envelope: EventEnvelope, options: PublishOptions, bus: Bus, batch: boolean) {
+    this.envelope = envelope;
+    this.options = options;
+    this.bus = bus;
+    this.batch = batch;
+  }
 }
 
 class DeliveryCtx implements DeliveryContext {
-  attempt = 1;
-  signal: AbortSignal | undefined = undefined;
-  constructor(
-    public event: EventEnvelope,
-    readonly subscription: SubscriptionRecord,
-    readonly bus: Bus,
-  ) {}
+  declare event: EventEnvelope;
+  declare readonly subscription: SubscriptionRecord;
+  declare readonly bus: Bus;
+  declare attempt: number;
+  declare signal: AbortSignal | undefined;
+  constructor(event: EventEnvelope, subscription: SubscriptionRecord, bus: Bus) {
+    this.event = event;
+    this.subscription = subscription;
+    this.bus = bus;
+    this.attempt = 1;
+    this.signal = undefined;
+  }
 }
 
 class BusKernel implements Bus {
-  readonly events: BusEvents = new EventEmitter<BusEventMap>();
+  readonly events: BusEventEmitter = new BusEventEmitter();
   #status: BusStatus = 'idle';
   #transport: Transport | undefined;
   #routerFactory: RouterFactory | undefined;
@@ -208,6 +222,14 @@ class BusKernel implements Bus {
   #deliverChain: (ctx: DeliveryContext) => void | Promise<void> = () => undefined;
   /** Set at start when nothing stands between `emit` and an in-process transport. */
   #fastEmit = false;
+  /** Set at start when there is no deliver middleware: handlers are called directly. */
+  #directDelivery = false;
+  /**
+   * Whether a failed delivery is nacked (thrown back to the transport). Only
+   * for transports that redeliver: to the others a nack means nothing, and
+   * not rejecting saves them a promise per delivery.
+   */
+  #nackable = true;
   #inFlight = 0;
   #idleWaiters: (() => void)[] = [];
   #starting: Promise<void> | undefined;
@@ -347,11 +369,13 @@ class BusKernel implements Bus {
     const detectMissingAwait = this.#devChecks;
     const publishMiddleware = PUBLISH_PHASES.flatMap((phase) => this.#publishMiddleware.get(phase) ?? []);
     const deliverMiddleware = DELIVER_PHASES.flatMap((phase) => this.#deliverMiddleware.get(phase) ?? []);
+    this.#transport ??= memoryTransport();
     this.#publishChain = compose(publishMiddleware, this.#sendTerminal, { detectMissingAwait });
     this.#deliverChain = compose(deliverMiddleware, callHandler, { detectMissingAwait });
-    this.#transport ??= memoryTransport();
     const createRouter = this.#routerFactory ?? exactRouter;
     this.#localRoutes = createRouter<SubscriptionRecord>();
+    this.#directDelivery = deliverMiddleware.length === 0;
+    this.#nackable = this.#transport.capabilities.redelivery;
     this.#fastEmit = publishMiddleware.length === 0 && deliverMiddleware.length === 0 && this.#transport.capabilities.inProcess;
     let transportStarted = false;
     try {
@@ -412,25 +436,30 @@ class BusKernel implements Bus {
     });
   }
 
-  #track<T>(work: Promise<T>): Promise<T> {
+  /**
+   * Counts `work` as in flight until it settles, then calls `onDone` or
+   * `onFailed`: one `then` per tracked promise on the hot path.
+   */
+  #track<R>(work: PromiseLike<unknown>, onDone: () => R, onFailed: (error: unknown) => R): Promise<R> {
     this.#inFlight++;
-    const finish = (): void => {
-      if (--this.#inFlight === 0 && this.#idleWaiters.length > 0) {
-        const waiters = this.#idleWaiters;
-        this.#idleWaiters = [];
-        for (const waiter of waiters) waiter();
-      }
-    };
-    return work.then(
-      (value) => {
-        finish();
-        return value;
+    return Promise.resolve(work).then(
+      () => {
+        this.#finish();
+        return onDone();
       },
       (error: unknown) => {
-        finish();
-        throw error;
+        this.#finish();
+        return onFailed(error);
       },
     );
+  }
+
+  #finish(): void {
+    if (--this.#inFlight === 0 && this.#idleWaiters.length > 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const waiter of waiters) waiter();
+    }
   }
 
   #notRunning(): BusError {
@@ -441,7 +470,7 @@ class BusKernel implements Bus {
 
   #reportError(error: unknown, code: Parameters<typeof BusError.from>[1]): void {
     const busError = BusError.from(error, code);
-    if (this.events.listenerCount('error') > 0) this.events.emit('error', busError);
+    if (this.events.heard.error) this.events.emit('error', busError);
     else console.error('[bus] unhandled error (listen to bus.events "error" to handle it):', busError);
   }
 
@@ -466,9 +495,10 @@ class BusKernel implements Bus {
       return Promise.reject(publishError(error, ctx));
     }
     if (isThenable(result)) {
-      return this.#track(result).then(
+      return this.#track(
+        result,
         () => this.#published(ctx),
-        (error: unknown) => {
+        (error) => {
           throw publishError(error, ctx);
         },
       );
@@ -477,7 +507,7 @@ class BusKernel implements Bus {
   }
 
   #published(ctx: PublishContext): PublishReceipt {
-    this.events.emit('published', ctx.envelope);
+    if (this.events.heard.published) this.events.emit('published', ctx.envelope);
     return { id: ctx.envelope.id, type: ctx.envelope.type };
   }
 
@@ -504,6 +534,10 @@ class BusKernel implements Bus {
           }
         }
       })(),
+      noop,
+      (error) => {
+        throw error;
+      },
     );
     return contexts.map((ctx) => this.#published(ctx));
   }
@@ -519,16 +553,17 @@ class BusKernel implements Bus {
       assertEventType(type);
       const event = new EmittedEvent(type, data, this.#defaults.source, this.#defaults.createId) as unknown as EventEnvelope;
       const result = (this.#transport as Transport).send([event]);
-      if (result !== undefined) void this.#track(result).catch(noop);
-      this.events.emit('published', event);
+      if (result !== undefined) void this.#track(result, noop, noop);
+      if (this.events.heard.published) this.events.emit('published', event);
       return;
     }
     const ctx = new PublishCtx(createEnvelope(type, data, undefined, this.#defaults), EMPTY_OPTIONS, this, false);
     const result = this.#publishChain(ctx);
     if (isThenable(result)) {
-      void this.#track(result).then(
-        () => this.events.emit('published', ctx.envelope),
-        (error: unknown) => this.#reportError(publishError(error, ctx), 'TRANSPORT_FAILED'),
+      void this.#track(
+        result,
+        () => void this.events.emit('published', ctx.envelope),
+        (error) => this.#reportError(publishError(error, ctx), 'TRANSPORT_FAILED'),
       );
       return;
     }
@@ -595,32 +630,44 @@ class BusKernel implements Bus {
   /** The kernel's side of a delivery: runs the deliver chain, reports, acks (returns) or nacks (throws). */
   deliver(record: SubscriptionRecord, message: EventEnvelope): void | Promise<void> {
     if (!record.active) return;
-    const ctx = new DeliveryCtx(message, record, this);
+    let ctx: DeliveryCtx | undefined;
     let result: void | Promise<void>;
     try {
-      result = this.#deliverChain(ctx);
+      if (this.#directDelivery) {
+        // No deliver middleware: call the handler itself, and build the
+        // context only for handlers that declare it.
+        if (record.wantsContext) ctx = new DeliveryCtx(message, record, this);
+        result = record.handler(message, ctx as DeliveryContext);
+      } else {
+        ctx = new DeliveryCtx(message, record, this);
+        result = this.#deliverChain(ctx);
+      }
     } catch (error) {
-      throw this.#deliveryFailed(error, ctx);
+      const failure = this.#deliveryFailed(error, ctx?.event ?? message, record);
+      if (this.#nackable) throw failure;
+      return;
     }
     if (isThenable(result)) {
-      return this.#track(result).then(
+      return this.#track(
+        result,
         () => {
-          this.events.emit('delivered', ctx.event, record);
+          if (this.events.heard.delivered) this.events.emit('delivered', ctx?.event ?? message, record);
         },
-        (error: unknown) => {
-          throw this.#deliveryFailed(error, ctx);
+        (error) => {
+          const failure = this.#deliveryFailed(error, ctx?.event ?? message, record);
+          if (this.#nackable) throw failure;
         },
       );
     }
-    this.events.emit('delivered', ctx.event, record);
+    if (this.events.heard.delivered) this.events.emit('delivered', ctx?.event ?? message, record);
   }
 
-  #deliveryFailed(error: unknown, ctx: DeliveryCtx): BusError {
-    const busError = BusError.from(error, 'HANDLER_FAILED', { eventId: ctx.event.id });
-    if (this.events.listenerCount('failed') > 0) this.events.emit('failed', busError, ctx.event, ctx.subscription);
+  #deliveryFailed(error: unknown, event: EventEnvelope, record: SubscriptionRecord): BusError {
+    const busError = BusError.from(error, 'HANDLER_FAILED', { eventId: event.id });
+    if (this.events.heard.failed) this.events.emit('failed', busError, event, record);
     else {
       console.error(
-        `[bus] subscription '${ctx.subscription.name}' failed event ${ctx.event.id} (${ctx.event.type}); listen to bus.events "failed" to handle it:`,
+        `[bus] subscription '${record.name}' failed event ${event.id} (${event.type}); listen to bus.events "failed" to handle it:`,
         busError,
       );
     }
@@ -632,18 +679,16 @@ class BusKernel implements Bus {
     const event = normalizeEnvelope(input, this.#defaults);
     const records = (this.#localRoutes as Router<SubscriptionRecord>).match(event.type);
     const failures: BusError[] = [];
-    let delivered = 0;
-    await Promise.all(
-      records.map(async (record) => {
-        try {
-          await this.deliver(record, event);
-          delivered++;
-        } catch (error) {
-          failures.push(BusError.from(error, 'HANDLER_FAILED', { eventId: event.id }));
-        }
-      }),
-    );
-    return { delivered, failures };
+    const onFailed = (error: BusError, failed: EventEnvelope): void => {
+      if (failed.id === event.id) failures.push(error);
+    };
+    this.events.on('failed', onFailed);
+    try {
+      await Promise.all(records.map((record) => Promise.resolve().then(() => this.deliver(record, event)).catch(noop)));
+    } finally {
+      this.events.off('failed', onFailed);
+    }
+    return { delivered: records.length - failures.length, failures };
   }
 }
 

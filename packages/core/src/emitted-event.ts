@@ -1,38 +1,63 @@
 /**
  * The envelope `bus.emit()` hands to handlers on the fast path (no middleware,
- * in-process transport). A random id and an ISO time cost more than the whole
- * rest of an emit, so both are made on first read and then kept.
+ * in-process transport). A random id and a clock read each cost more than the
+ * rest of an emit here, so both are made on first read and then kept.
  */
 import type { EventEnvelope } from './envelope.js';
 import { nowIso } from './envelope.js';
 
+const ID = Symbol('id');
+const TIME = Symbol('time');
+const CREATE_ID = Symbol('createId');
+
 /**
- * An envelope whose `id` and `time` are computed when first read. Spreading it
- * (`{ ...event }`) does not copy them: use `toJSON()` for a plain copy.
+ * An envelope whose `id` and `time` are computed when first read (`time` is
+ * then the time of that first read, within the same tick for synchronous
+ * handlers). Spreading it (`{ ...event }`) does not copy them: use `toJSON()`
+ * for a plain envelope.
+ *
+ * @example
+ * ```ts
+ * bus.subscribe('tick', (event) => {
+ *   if (event instanceof EmittedEvent) store.push(event.toJSON());
+ * });
+ * ```
  */
 export class EmittedEvent<T = unknown> {
-  readonly specversion = '1.0' as const;
-  #id: string | undefined;
-  readonly #timeMillis = Date.now();
-  #time: string | undefined;
+  /** Always `'1.0'`. */
+  declare readonly specversion: '1.0';
+  /** The event type. */
+  declare readonly type: string;
+  /** The payload. */
+  declare readonly data: T;
+  /** The bus's source. */
+  declare readonly source: string;
+  declare private [ID]: string | undefined;
+  declare private [TIME]: string | undefined;
+  declare private readonly [CREATE_ID]: () => string;
 
-  constructor(
-    readonly type: string,
-    readonly data: T,
-    readonly source: string,
-    private readonly createId: () => string,
-  ) {}
+  // Fields are assigned here rather than declared with initialisers: this
+  // constructor runs once per emit and plain assignments are the cheapest.
+  constructor(type: string, data: T, source: string, createId: () => string) {
+    this.specversion = '1.0';
+    this.type = type;
+    this.data = data;
+    this.source = source;
+    this[ID] = undefined;
+    this[TIME] = undefined;
+    this[CREATE_ID] = createId;
+  }
 
   /** The event id, made on first read. */
   get id(): string {
-    this.#id ??= this.createId();
-    return this.#id;
+    this[ID] ??= this[CREATE_ID]();
+    return this[ID];
   }
 
-  /** When `emit` was called, RFC 3339, formatted on first read. */
+  /** RFC 3339, taken on first read. */
   get time(): string {
-    this.#time ??= this.#timeMillis === Date.now() ? nowIso() : new Date(this.#timeMillis).toISOString();
-    return this.#time;
+    this[TIME] ??= nowIso();
+    return this[TIME];
   }
 
   /** A plain envelope with every attribute. */

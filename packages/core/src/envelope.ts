@@ -2,8 +2,8 @@
  * The CloudEvents 1.0 envelope every event travels in, and the functions that
  * build and check one. See https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md
  */
-import { randomUUID } from 'node:crypto';
 import { BusError } from './errors.js';
+import { eventIdAt } from './event-id.js';
 
 /** A CloudEvents extension attribute value (the spec's String, Integer and Boolean). */
 export type ExtensionValue = string | number | boolean;
@@ -115,21 +115,47 @@ export interface PublishOptions {
 
 const EXTENSION_NAME = /^[a-z0-9]{1,64}$/;
 
-/** A unique event id. The default generator: a random UUID. */
+/**
+ * A unique event id, the default generator: a UUID in the version 7 layout,
+ * ordered by creation time.
+ *
+ * @example
+ * ```ts
+ * const bus = createBus({ createId: createEventId }); // the default
+ * ```
+ */
 export function createEventId(): string {
-  return randomUUID();
+  return eventIdAt(Date.now());
 }
 
 let lastMillis = -1;
 let lastIso = '';
-/** Now, RFC 3339. Cached per millisecond: `toISOString` is slow on the hot path. */
-export function nowIso(): string {
-  const millis = Date.now();
+/**
+ * `millis` as RFC 3339, cached per millisecond: `toISOString` is slow on the hot path.
+ *
+ * @example
+ * ```ts
+ * isoAt(0); // '1970-01-01T00:00:00.000Z'
+ * ```
+ */
+export function isoAt(millis: number): string {
   if (millis !== lastMillis) {
     lastMillis = millis;
     lastIso = new Date(millis).toISOString();
   }
   return lastIso;
+}
+
+/**
+ * Now, RFC 3339.
+ *
+ * @example
+ * ```ts
+ * const event = { type: 'a', time: nowIso() };
+ * ```
+ */
+export function nowIso(): string {
+  return isoAt(Date.now());
 }
 
 /** Throws `INVALID_EVENT` unless `type` is a non-empty string. */
@@ -173,7 +199,10 @@ export function createEnvelope<T>(
 ): EventEnvelope<T> {
   if (options === undefined) {
     assertEventType(type);
-    return { id: defaults.createId(), source: defaults.source, type, specversion: '1.0', time: nowIso(), data };
+    // One clock read for both the id and the time: it is a third of the cost here.
+    const millis = Date.now();
+    const id = defaults.createId === createEventId ? eventIdAt(millis) : defaults.createId();
+    return { id, source: defaults.source, type, specversion: '1.0', time: isoAt(millis), data };
   }
   const id = options.id ?? defaults.createId();
   assertEventType(type, id);

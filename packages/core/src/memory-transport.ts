@@ -77,7 +77,7 @@ class MemoryTransport implements Transport {
 
   send(messages: readonly EventEnvelope[]): void | Promise<void> {
     const routes = this.#router();
-    let pending: Promise<void>[] | undefined;
+    let pending: Pending;
     for (const message of messages) {
       const matched = routes.match(message.type);
       if (this.#grouped === 0) {
@@ -86,8 +86,8 @@ class MemoryTransport implements Transport {
         for (const route of this.#pickPerGroup(matched, message)) pending = deliver(route, message, pending);
       }
     }
-    if (pending === undefined) return;
-    return Promise.all(pending).then(noop);
+    if (pending === undefined || !Array.isArray(pending)) return pending;
+    return Promise.allSettled(pending).then(noop);
   }
 
   /** Every ungrouped route, plus one member of each group. */
@@ -123,7 +123,10 @@ class MemoryTransport implements Transport {
   }
 }
 
-function deliver(route: Route, message: EventEnvelope, pending: Promise<void>[] | undefined): Promise<void>[] | undefined {
+/** Nothing, one promise, or several: most sends have at most one async handler, and need no array. */
+type Pending = Promise<void> | Promise<void>[] | undefined;
+
+function deliver(route: Route, message: EventEnvelope, pending: Pending): Pending {
   let result: void | Promise<void>;
   try {
     result = route.onMessage(message);
@@ -131,8 +134,15 @@ function deliver(route: Route, message: EventEnvelope, pending: Promise<void>[] 
     // A nack. This transport has no redelivery; the kernel already reported the failure.
     return pending;
   }
-  if (isThenable(result)) (pending ??= []).push(result.then(noop, noop));
-  return pending;
+  if (!isThenable(result)) return pending;
+  // The kernel never rejects for a transport without redelivery; anyone else's rejection is swallowed.
+  const settled = result;
+  if (pending === undefined) return settled;
+  if (Array.isArray(pending)) {
+    pending.push(settled);
+    return pending;
+  }
+  return [pending, settled];
 }
 
 /** FNV-1a, 32 bit: stable across processes, so a key maps to the same member. */

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createEnvelope, createEventId, normalizeEnvelope } from '../src/index.js';
 
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 const defaults = { source: 'test-source', createId: createEventId };
 
 describe('createEnvelope', () => {
   it('builds a CloudEvents 1.0 envelope with id, source, time and data', () => {
     const event = createEnvelope('orders.created', { id: 'o-1' }, undefined, defaults);
     expect(event).toMatchObject({ type: 'orders.created', source: 'test-source', specversion: '1.0', data: { id: 'o-1' } });
-    expect(event.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(event.id).toMatch(UUID_V7);
     expect(Number.isNaN(Date.parse(event.time as string))).toBe(false);
   });
 

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Bus, BusError, createBus, type EventEnvelope } from '../src/index.js';
 
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 const buses: Bus[] = [];
 async function started(source = 'test'): Promise<Bus> {
   const bus = createBus({ source });
@@ -182,7 +184,7 @@ describe('emit', () => {
     bus.emit('tick', 1);
     const [event] = seen as [EventEnvelope];
     expect(event.id).toBe(event.id);
-    expect(event.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(event.id).toMatch(UUID_V7);
     expect(event.time).toBe(event.time);
     expect(JSON.parse(JSON.stringify(event))).toMatchObject({ id: event.id, type: 'tick', source: 'game', specversion: '1.0', data: 1 });
   });
