@@ -10,19 +10,12 @@ import type { EnvelopeDefaults, EnvelopeInput, EventEnvelope, PublishOptions } f
 import { assertEventType, createEnvelope, createEventId, normalizeEnvelope } from './envelope.js';
 import { BusError } from './errors.js';
 import { memoryTransport } from './memory-transport.js';
-import type {
-  DeliverMiddleware,
-  DeliverPhase,
-  DeliveryContext,
-  PublishContext,
-  PublishMiddleware,
-  PublishPhase,
-} from './pipeline.js';
+import type { DeliverMiddleware, DeliverPhase, DeliveryContext, PublishContext, PublishMiddleware, PublishPhase } from './pipeline.js';
 import { DELIVER_PHASES, PUBLISH_PHASES } from './pipeline.js';
 import type { Kernel, Plugin } from './plugin.js';
 import type { Router, RouterFactory } from './router.js';
 import { exactRouter } from './router.js';
-import type { EventHandler, SubscribeOptions, Subscription, SubscriptionHandle } from './subscription.js';
+import type { EventHandler, SubscribeOptions, SubscriptionHandle } from './subscription.js';
 import type { Transport, TransportSubscription } from './transport.js';
 
 /** Options of {@link createBus}. */
@@ -408,9 +401,15 @@ class BusKernel implements Bus {
     this.#status = 'stopping';
     if (options.drain !== false) await this.#drain(options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
     for (const record of this.#subscriptions.values()) {
-      await settle(() => record.attached?.unsubscribe(), (error) => this.#reportError(error, 'TRANSPORT_FAILED'));
+      await settle(
+        () => record.attached?.unsubscribe(),
+        (error) => this.#reportError(error, 'TRANSPORT_FAILED'),
+      );
     }
-    await settle(() => (this.#transport as Transport).stop(), (error) => this.#reportError(error, 'TRANSPORT_FAILED'));
+    await settle(
+      () => (this.#transport as Transport).stop(),
+      (error) => this.#reportError(error, 'TRANSPORT_FAILED'),
+    );
     for (const hook of [...this.#stopHooks].reverse()) {
       await settle(hook, (error) => this.#reportError(error, 'BUS_START_FAILED'));
     }
@@ -423,7 +422,10 @@ class BusKernel implements Bus {
       const timer = setTimeout(() => {
         this.#idleWaiters = this.#idleWaiters.filter((waiter) => waiter !== done);
         this.#reportError(
-          new BusError('BUS_STOP_TIMEOUT', `stop() gave up after ${timeoutMs} ms with ${this.#inFlight} publishes or deliveries in flight.`),
+          new BusError(
+            'BUS_STOP_TIMEOUT',
+            `stop() gave up after ${timeoutMs} ms with ${this.#inFlight} publishes or deliveries in flight.`,
+          ),
           'BUS_STOP_TIMEOUT',
         );
         resolve();
@@ -684,7 +686,13 @@ class BusKernel implements Bus {
     };
     this.events.on('failed', onFailed);
     try {
-      await Promise.all(records.map((record) => Promise.resolve().then(() => this.deliver(record, event)).catch(noop)));
+      await Promise.all(
+        records.map((record) =>
+          Promise.resolve()
+            .then(() => this.deliver(record, event))
+            .catch(noop),
+        ),
+      );
     } finally {
       this.events.off('failed', onFailed);
     }

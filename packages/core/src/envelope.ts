@@ -278,7 +278,16 @@ export function normalizeEnvelope<T>(input: EnvelopeInput<T>, defaults: Envelope
       eventId: id,
     });
   }
-  for (const name of ['source', 'time', 'subject', 'datacontenttype', 'dataschema', 'partitionkey', 'correlationid', 'causationid'] as const) {
+  for (const name of [
+    'source',
+    'time',
+    'subject',
+    'datacontenttype',
+    'dataschema',
+    'partitionkey',
+    'correlationid',
+    'causationid',
+  ] as const) {
     optionalString(input[name], name, id);
   }
   return {

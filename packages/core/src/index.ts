@@ -5,17 +5,18 @@
  *
  * @packageDocumentation
  */
-export type { BusEventMap, BusEvents, DeadLetteredEvent, DroppedEvent } from './bus-events.js';
+
 export type { Bus, BusOptions, BusStatus, DispatchReport, PublishReceipt, StopOptions } from './bus.js';
 export { createBus } from './bus.js';
+export type { BusEventMap, BusEvents, DeadLetteredEvent, DroppedEvent } from './bus-events.js';
 export type { ComposeOptions, Middleware, Next } from './compose.js';
 export { compose, isThenable } from './compose.js';
 export { EmittedEvent } from './emitted-event.js';
 export type { EnvelopeDefaults, EnvelopeInput, EventEnvelope, ExtensionValue, PublishOptions } from './envelope.js';
 export { assertEventType, createEnvelope, createEventId, isoAt, normalizeEnvelope, nowIso } from './envelope.js';
-export { eventIdAt } from './event-id.js';
 export type { BusErrorCode, BusErrorOptions } from './errors.js';
 export { BusError, ERROR_CODES } from './errors.js';
+export { eventIdAt } from './event-id.js';
 export { memoryTransport } from './memory-transport.js';
 export type {
   DeliverMiddleware,

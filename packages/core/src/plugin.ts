@@ -3,8 +3,9 @@
  * may set the transport or router, and returns the extension it adds to the
  * bus (`outbox()` adds `bus.outbox`), which `bus.use()` types.
  */
-import type { BusEvents } from './bus-events.js';
+
 import type { Bus } from './bus.js';
+import type { BusEvents } from './bus-events.js';
 import type { DeliverMiddleware, DeliverPhase, PublishMiddleware, PublishPhase } from './pipeline.js';
 import type { RouterFactory } from './router.js';
 import type { Transport } from './transport.js';
@@ -61,6 +62,7 @@ export interface Plugin<E extends object = NoExtension> {
   /** Names of plugins that must be used before this one. */
   readonly requires?: readonly string[];
   /** Registers the plugin's parts; returns what it adds to the bus. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a setup that returns nothing is inferred as void, not undefined
   setup(kernel: Kernel): E | void;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { BusError, createBus, definePlugin, type Transport } from '../src/index.js';
+import { type BusError, createBus, definePlugin, type Transport } from '../src/index.js';
 
 describe('bus lifecycle', () => {
   it('rejects publish before start() with BUS_NOT_STARTED and after stop() with BUS_STOPPED', async () => {

@@ -81,10 +81,12 @@ describe('phases', () => {
 
   it('run deliver middleware decode → guard → handle → handler', async () => {
     const order: string[] = [];
-    const at = (name: string): DeliverMiddleware => (_ctx, next) => {
-      order.push(name);
-      return next();
-    };
+    const at =
+      (name: string): DeliverMiddleware =>
+      (_ctx, next) => {
+        order.push(name);
+        return next();
+      };
     const bus = createBus()
       .use(definePlugin({ name: 'h', setup: (k) => k.useDeliver('handle', at('handle')) }))
       .use(definePlugin({ name: 'g', setup: (k) => k.useDeliver('guard', at('guard')) }))
@@ -122,7 +124,11 @@ describe('phases', () => {
         name: 'json',
         setup(kernel) {
           kernel.usePublish('encode', (ctx, next) => {
-            ctx.envelope = { ...ctx.envelope, data: new TextEncoder().encode(JSON.stringify(ctx.envelope.data)), datacontenttype: 'application/json' };
+            ctx.envelope = {
+              ...ctx.envelope,
+              data: new TextEncoder().encode(JSON.stringify(ctx.envelope.data)),
+              datacontenttype: 'application/json',
+            };
             return next();
           });
           kernel.useDeliver('decode', (ctx, next) => {

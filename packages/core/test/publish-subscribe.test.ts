@@ -103,7 +103,9 @@ describe('publish and subscribe', () => {
     const bus = await started();
     expect(() => bus.subscribe('', () => undefined)).toThrowError(expect.objectContaining({ code: 'INVALID_SUBSCRIPTION' }));
     expect(() => bus.subscribe('a', 'nope' as never)).toThrowError(expect.objectContaining({ code: 'INVALID_SUBSCRIPTION' }));
-    expect(() => bus.subscribe('a', () => undefined, { group: '' })).toThrowError(expect.objectContaining({ code: 'INVALID_SUBSCRIPTION' }));
+    expect(() => bus.subscribe('a', () => undefined, { group: '' })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_SUBSCRIPTION' }),
+    );
   });
 
   it('rejects bad events with INVALID_EVENT and delivers nothing', async () => {
@@ -123,12 +125,20 @@ describe('a failing handler', () => {
     const failures: [BusError, EventEnvelope, string][] = [];
     bus.events.on('failed', (error, event, subscription) => failures.push([error, event, subscription.name]));
     const good = vi.fn();
-    bus.subscribe('a', () => {
-      throw new Error('sync boom');
-    }, { name: 'sync-fails' });
-    bus.subscribe('a', async () => {
-      throw new Error('async boom');
-    }, { name: 'async-fails' });
+    bus.subscribe(
+      'a',
+      () => {
+        throw new Error('sync boom');
+      },
+      { name: 'sync-fails' },
+    );
+    bus.subscribe(
+      'a',
+      async () => {
+        throw new Error('async boom');
+      },
+      { name: 'async-fails' },
+    );
     bus.subscribe('a', good);
     const receipt = await bus.publish('a', 1);
     bus.emit('a', 2);
