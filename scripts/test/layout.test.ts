@@ -1,0 +1,103 @@
+// The house rules of the monorepo's layout, checked on every run:
+// no package reaches into another's src/, no plugin imports another plugin,
+// plugins never depend on facades, and every published package has the same shape.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..', '..');
+
+interface Workspace {
+  dir: string;
+  kind: 'package' | 'facade' | 'example';
+  manifest: {
+    name: string;
+    private?: boolean;
+    engines?: { node?: string };
+    sideEffects?: boolean;
+    exports?: Record<string, unknown>;
+    dependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+}
+
+function workspaces(): Workspace[] {
+  const found: Workspace[] = [];
+  for (const [folder, kind] of [
+    ['packages', 'package'],
+    ['facades', 'facade'],
+    ['examples', 'example'],
+  ] as const) {
+    const base = join(root, folder);
+    if (!existsSync(base)) continue;
+    for (const name of readdirSync(base)) {
+      const manifestPath = join(base, name, 'package.json');
+      if (existsSync(manifestPath)) found.push({ dir: join(base, name), kind, manifest: JSON.parse(readFileSync(manifestPath, 'utf8')) });
+    }
+  }
+  return found;
+}
+
+function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'node_modules' || name === 'dist' ? [] : sourceFiles(path);
+    return /\.(ts|mts|tsx|js|mjs)$/.test(name) ? [path] : [];
+  });
+}
+
+const IMPORT = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function importsOf(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(IMPORT)].map((match) => (match[1] ?? match[2] ?? match[3]) as string);
+}
+
+const all = workspaces();
+const plugins = all.filter((w) => w.kind === 'package' && w.manifest.name !== '@bus/core');
+const published = all.filter((w) => w.kind !== 'example' && !w.manifest.private);
+
+describe('layout rules', () => {
+  it('finds the workspaces', () => {
+    expect(all.map((w) => w.manifest.name)).toContain('@bus/core');
+  });
+
+  it.each(all.map((w) => [w.manifest.name, w] as const))('%s imports no package src/ and no file outside itself', (_name, workspace) => {
+    const offending: string[] = [];
+    for (const folder of ['src', 'test', 'bench']) {
+      for (const file of sourceFiles(join(workspace.dir, folder))) {
+        for (const specifier of importsOf(file)) {
+          if (/^@bus\/[^/]+\/src(\/|$)/.test(specifier)) offending.push(`${relative(root, file)} → ${specifier}`);
+          if (specifier.startsWith('.')) {
+            const target = resolve(dirname(file), specifier);
+            if (relative(workspace.dir, target).startsWith('..')) offending.push(`${relative(root, file)} → ${specifier}`);
+          }
+        }
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+
+  it.each(plugins.map((w) => [w.manifest.name, w] as const))('plugin %s depends on no other plugin and no facade', (_name, plugin) => {
+    const ours = (deps: Record<string, string> | undefined) => Object.keys(deps ?? {}).filter((dep) => dep.startsWith('@bus/'));
+    const runtime = [...ours(plugin.manifest.dependencies), ...ours(plugin.manifest.peerDependencies)];
+    expect(runtime.filter((dep) => dep !== '@bus/core')).toEqual([]);
+    const imported = sourceFiles(join(plugin.dir, 'src'))
+      .flatMap(importsOf)
+      .filter((specifier) => specifier.startsWith('@bus/') && specifier !== '@bus/core');
+    expect(imported).toEqual([]);
+  });
+
+  it.each(published.map((w) => [w.manifest.name, w] as const))('published %s has the package shape', (_name, workspace) => {
+    const { manifest } = workspace;
+    expect(manifest.engines?.node).toBe('>=22');
+    expect(manifest.sideEffects).toBe(false);
+    const main = manifest.exports?.['.'] as Record<string, Record<string, string>> | undefined;
+    expect(Object.keys(main?.import ?? {})[0]).toBe('types');
+    expect(main?.import?.default).toBe('./dist/index.js');
+    expect(existsSync(join(workspace.dir, 'README.md'))).toBe(true);
+    expect(sourceFiles(join(workspace.dir, 'test')).some((file) => /\.test(-d)?\.ts$/.test(file))).toBe(true);
+    if (manifest.name !== '@bus/core') expect(Object.keys(manifest.peerDependencies ?? {})).toContain('@bus/core');
+  });
+});
