@@ -15,7 +15,7 @@ import { DELIVER_PHASES, PUBLISH_PHASES } from './pipeline.js';
 import type { Kernel, Plugin } from './plugin.js';
 import type { Router, RouterFactory } from './router.js';
 import { exactRouter } from './router.js';
-import type { EventHandler, SubscribeOptions, SubscriptionHandle } from './subscription.js';
+import type { EventHandler, SubscribeOptions, Subscription, SubscriptionHandle } from './subscription.js';
 import type { Transport, TransportSubscription } from './transport.js';
 
 /** Options of {@link createBus}. */
@@ -139,6 +139,8 @@ class SubscriptionRecord implements SubscriptionHandle {
   /** Whether the handler declares a second parameter; if not, the fast path builds no context for it. */
   readonly wantsContext: boolean;
   readonly #ready = Promise.withResolvers<void>();
+  /** What `onSubscribe` hooks asked to run at unsubscribe, in registration order. */
+  readonly cleanups: (() => void)[] = [];
 
   constructor(
     readonly id: string,
@@ -175,11 +177,13 @@ class PublishCtx implements PublishContext {
   declare readonly options: PublishOptions;
   declare readonly bus: Bus;
   declare readonly batch: boolean;
+  declare principal: string | undefined;
   constructor(envelope: EventEnvelope, options: PublishOptions, bus: Bus, batch: boolean) {
     this.envelope = envelope;
     this.options = options;
     this.bus = bus;
     this.batch = batch;
+    this.principal = options.principal;
   }
 }
 
@@ -208,6 +212,7 @@ class BusKernel implements Bus {
   readonly #deliverMiddleware = new Map<DeliverPhase, DeliverMiddleware[]>(DELIVER_PHASES.map((phase) => [phase, []]));
   readonly #startHooks: (() => void | Promise<void>)[] = [];
   readonly #stopHooks: (() => void | Promise<void>)[] = [];
+  readonly #subscribeHooks: ((subscription: Subscription) => void | (() => void))[] = [];
   readonly #subscriptions = new Map<string, SubscriptionRecord>();
   #localRoutes: Router<SubscriptionRecord> | undefined;
   #nextSubscriptionId = 0;
@@ -343,6 +348,10 @@ class BusKernel implements Bus {
       onStop: (hook) => {
         assertSetup('onStop');
         this.#stopHooks.push(hook);
+      },
+      onSubscribe: (hook) => {
+        assertSetup('onSubscribe');
+        this.#subscribeHooks.push(hook);
       },
       hasPlugin: (name) => this.#plugins.includes(name),
     };
@@ -587,6 +596,16 @@ class BusKernel implements Bus {
     }
     const id = `sub-${++this.#nextSubscriptionId}`;
     const record = new SubscriptionRecord(id, pattern, handler as EventHandler, Object.freeze({ ...options }), this);
+    for (const hook of this.#subscribeHooks) {
+      let cleanup: void | (() => void);
+      try {
+        cleanup = hook(record);
+      } catch (error) {
+        for (const undo of record.cleanups.reverse()) undo();
+        throw BusError.from(error, 'INVALID_SUBSCRIPTION');
+      }
+      if (typeof cleanup === 'function') record.cleanups.push(cleanup);
+    }
     if (this.#localRoutes !== undefined) this.#localRoutes.add(pattern, record);
     this.#subscriptions.set(id, record);
     if (this.#status === 'started') {
@@ -618,6 +637,13 @@ class BusKernel implements Bus {
     this.#subscriptions.delete(record.id);
     this.#localRoutes?.remove(record.pattern, record);
     record.settleReady();
+    for (const cleanup of record.cleanups.splice(0).reverse()) {
+      try {
+        cleanup();
+      } catch (error) {
+        this.#reportError(error, 'INVALID_SUBSCRIPTION');
+      }
+    }
     const attached = record.attached;
     record.attached = undefined;
     if (attached !== undefined) {

@@ -111,6 +111,11 @@ export interface PublishOptions {
   schemaVersion?: string;
   /** Further extension attributes; names must be lowercase `[a-z0-9]`. */
   extensions?: Readonly<Record<string, ExtensionValue>>;
+  /**
+   * Who publishes, for authorization plugins (`@bus/topics` ACLs). Not sent
+   * with the event. `@bus/context` fills it from the ambient context when absent.
+   */
+  principal?: string;
 }
 
 const EXTENSION_NAME = /^[a-z0-9]{1,64}$/;

@@ -47,6 +47,11 @@ export interface PublishContext {
   readonly bus: Bus;
   /** True when the event is part of `publishBatch`. */
   readonly batch: boolean;
+  /**
+   * Who publishes: `options.principal`, or what an `enrich` middleware (such
+   * as `@bus/context`'s) sets. Guards (ACLs) read it. Never sent.
+   */
+  principal: string | undefined;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Bus } from './bus.js';
 import type { BusEvents } from './bus-events.js';
 import type { DeliverMiddleware, DeliverPhase, PublishMiddleware, PublishPhase } from './pipeline.js';
 import type { RouterFactory } from './router.js';
+import type { Subscription } from './subscription.js';
 import type { Transport } from './transport.js';
 
 /** A plugin that adds nothing to the bus. */
@@ -45,6 +46,12 @@ export interface Kernel {
   onStart(hook: () => void | Promise<void>): void;
   /** Runs at `stop()` after draining, in reverse plugin order. */
   onStop(hook: () => void | Promise<void>): void;
+  /**
+   * Runs for every `subscribe()` before it takes effect, in plugin order. Throw
+   * a `BusError` to refuse the subscription (e.g. `ACL_DENIED`); return a
+   * function to run when it is unsubscribed (e.g. to drop a per-subscription queue).
+   */
+  onSubscribe(hook: (subscription: Subscription) => void | (() => void)): void;
   /** Whether a plugin of that name has been used. */
   hasPlugin(name: string): boolean;
 }

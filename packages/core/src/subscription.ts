@@ -34,6 +34,8 @@ export interface SubscribeOptions {
   group?: string;
   /** A readable name for logs and metrics; defaults to the pattern. */
   name?: string;
+  /** Who subscribes, for authorization plugins (`@bus/topics` ACLs). */
+  principal?: string;
 }
 
 /** A subscription as middleware and events see it. */

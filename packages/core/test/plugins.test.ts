@@ -215,4 +215,29 @@ describe('phases', () => {
     expect(handler).toHaveBeenCalledOnce();
     await bus.stop();
   });
+
+  it('let onSubscribe hooks refuse a subscription with a typed error, and clean up at unsubscribe', async () => {
+    const log: string[] = [];
+    const bus = createBus().use(
+      definePlugin({
+        name: 'gatekeeper',
+        setup(kernel) {
+          kernel.onSubscribe((subscription) => {
+            if (subscription.pattern.startsWith('secret.')) {
+              throw new BusError('ACL_DENIED', `may not subscribe to ${subscription.pattern}`);
+            }
+            log.push(`open ${subscription.name}`);
+            return () => log.push(`close ${subscription.name}`);
+          });
+        },
+      }),
+    );
+    expect(() => bus.subscribe('secret.keys', () => undefined)).toThrowError(expect.objectContaining({ code: 'ACL_DENIED' }));
+    const handle = bus.subscribe('orders.created', () => undefined, { name: 'billing' });
+    await bus.start();
+    await handle.unsubscribe();
+    await handle.unsubscribe();
+    expect(log).toEqual(['open billing', 'close billing']);
+    await bus.stop();
+  });
 });
