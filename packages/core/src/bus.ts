@@ -10,12 +10,20 @@ import type { EnvelopeDefaults, EnvelopeInput, EventEnvelope, PublishOptions } f
 import { assertEventType, createEnvelope, createEventId, normalizeEnvelope } from './envelope.js';
 import { BusError } from './errors.js';
 import { memoryTransport } from './memory-transport.js';
-import type { DeliverMiddleware, DeliverPhase, DeliveryContext, PublishContext, PublishMiddleware, PublishPhase } from './pipeline.js';
+import type {
+  DeliverMiddleware,
+  DeliverPhase,
+  DeliveryContext,
+  MiddlewareOptions,
+  PublishContext,
+  PublishMiddleware,
+  PublishPhase,
+} from './pipeline.js';
 import { DELIVER_PHASES, PUBLISH_PHASES } from './pipeline.js';
-import type { Kernel, Plugin } from './plugin.js';
+import type { Kernel, Plugin, SubscribeHook } from './plugin.js';
 import type { Router, RouterFactory } from './router.js';
 import { exactRouter } from './router.js';
-import type { EventHandler, SubscribeOptions, Subscription, SubscriptionHandle } from './subscription.js';
+import type { EventHandler, SubscribeOptions, SubscriptionHandle } from './subscription.js';
 import type { Transport, TransportSubscription } from './transport.js';
 
 /** Options of {@link createBus}. */
@@ -208,11 +216,11 @@ class BusKernel implements Bus {
   #transport: Transport | undefined;
   #routerFactory: RouterFactory | undefined;
   readonly #plugins: string[] = [];
-  readonly #publishMiddleware = new Map<PublishPhase, PublishMiddleware[]>(PUBLISH_PHASES.map((phase) => [phase, []]));
-  readonly #deliverMiddleware = new Map<DeliverPhase, DeliverMiddleware[]>(DELIVER_PHASES.map((phase) => [phase, []]));
+  readonly #publishMiddleware = new Map<PublishPhase, Ordered<PublishMiddleware>[]>(PUBLISH_PHASES.map((phase) => [phase, []]));
+  readonly #deliverMiddleware = new Map<DeliverPhase, Ordered<DeliverMiddleware>[]>(DELIVER_PHASES.map((phase) => [phase, []]));
   readonly #startHooks: (() => void | Promise<void>)[] = [];
   readonly #stopHooks: (() => void | Promise<void>)[] = [];
-  readonly #subscribeHooks: ((subscription: Subscription) => void | (() => void))[] = [];
+  readonly #subscribeHooks: SubscribeHook[] = [];
   readonly #subscriptions = new Map<string, SubscriptionRecord>();
   #localRoutes: Router<SubscriptionRecord> | undefined;
   #nextSubscriptionId = 0;
@@ -302,7 +310,15 @@ class BusKernel implements Bus {
         throw new BusError('BUS_FROZEN', `Plugin '${pluginName}' called kernel.${what}() after start(); register everything in setup().`);
       }
     };
-    const checkMiddleware = (phase: string, phases: readonly string[], middleware: unknown): void => {
+    const checkMiddleware = (
+      phase: string,
+      phases: readonly string[],
+      middleware: unknown,
+      options: MiddlewareOptions | undefined,
+    ): void => {
+      if (options?.order !== undefined && !Number.isFinite(options.order)) {
+        throw new BusError('MIDDLEWARE_INVALID', `Plugin '${pluginName}' gave a middleware a non-finite order.`);
+      }
       if (!phases.includes(phase)) {
         throw new BusError('MIDDLEWARE_INVALID', `Plugin '${pluginName}' used unknown phase '${phase}'; phases are ${phases.join(' → ')}.`);
       }
@@ -314,15 +330,15 @@ class BusKernel implements Bus {
       bus: this,
       events: this.events,
       source: this.#defaults.source,
-      usePublish: (phase, middleware) => {
+      usePublish: (phase, middleware, options) => {
         assertSetup('usePublish');
-        checkMiddleware(phase, PUBLISH_PHASES, middleware);
-        this.#publishMiddleware.get(phase)?.push(middleware);
+        checkMiddleware(phase, PUBLISH_PHASES, middleware, options);
+        this.#publishMiddleware.get(phase)?.push({ middleware, order: options?.order ?? 0 });
       },
-      useDeliver: (phase, middleware) => {
+      useDeliver: (phase, middleware, options) => {
         assertSetup('useDeliver');
-        checkMiddleware(phase, DELIVER_PHASES, middleware);
-        this.#deliverMiddleware.get(phase)?.push(middleware);
+        checkMiddleware(phase, DELIVER_PHASES, middleware, options);
+        this.#deliverMiddleware.get(phase)?.push({ middleware, order: options?.order ?? 0 });
       },
       setTransport: (transport) => {
         assertSetup('setTransport');
@@ -369,8 +385,8 @@ class BusKernel implements Bus {
   async #start(): Promise<void> {
     this.#status = 'starting';
     const detectMissingAwait = this.#devChecks;
-    const publishMiddleware = PUBLISH_PHASES.flatMap((phase) => this.#publishMiddleware.get(phase) ?? []);
-    const deliverMiddleware = DELIVER_PHASES.flatMap((phase) => this.#deliverMiddleware.get(phase) ?? []);
+    const publishMiddleware = this.#batchMiddleware();
+    const deliverMiddleware = DELIVER_PHASES.flatMap((phase) => inPhaseOrder(this.#deliverMiddleware.get(phase) ?? [], phase === 'decode'));
     this.#transport ??= memoryTransport();
     this.#publishChain = compose(publishMiddleware, this.#sendTerminal, { detectMissingAwait });
     this.#deliverChain = compose(deliverMiddleware, callHandler, { detectMissingAwait });
@@ -555,7 +571,7 @@ class BusKernel implements Bus {
 
   /** The publish middleware, in phase order, for batches (their terminal collects instead of sending). */
   #batchMiddleware(): PublishMiddleware[] {
-    return PUBLISH_PHASES.flatMap((phase) => this.#publishMiddleware.get(phase) ?? []);
+    return PUBLISH_PHASES.flatMap((phase) => inPhaseOrder(this.#publishMiddleware.get(phase) ?? [], false));
   }
 
   emit<T>(type: string, data: T): void {
@@ -597,7 +613,7 @@ class BusKernel implements Bus {
     const id = `sub-${++this.#nextSubscriptionId}`;
     const record = new SubscriptionRecord(id, pattern, handler as EventHandler, Object.freeze({ ...options }), this);
     for (const hook of this.#subscribeHooks) {
-      let cleanup: void | (() => void);
+      let cleanup: ReturnType<SubscribeHook>;
       try {
         cleanup = hook(record);
       } catch (error) {
@@ -724,6 +740,19 @@ class BusKernel implements Bus {
     }
     return { delivered: records.length - failures.length, failures };
   }
+}
+
+/** A middleware and its order within its phase. */
+interface Ordered<M> {
+  readonly middleware: M;
+  readonly order: number;
+}
+
+/** By order, stable among equals; mirrored (highest first, last registered first) for `decode`. */
+function inPhaseOrder<M>(entries: readonly Ordered<M>[], mirrored: boolean): M[] {
+  const sorted = [...entries].sort((a, b) => a.order - b.order);
+  if (mirrored) sorted.reverse();
+  return sorted.map((entry) => entry.middleware);
 }
 
 function callHandler(ctx: DeliveryContext): void | Promise<void> {

@@ -22,12 +22,13 @@ export type {
   DeliverMiddleware,
   DeliverPhase,
   DeliveryContext,
+  MiddlewareOptions,
   PublishContext,
   PublishMiddleware,
   PublishPhase,
 } from './pipeline.js';
-export { DELIVER_PHASES, PUBLISH_PHASES } from './pipeline.js';
-export type { Kernel, NoExtension, Plugin } from './plugin.js';
+export { DELIVER_PHASES, PUBLISH_PHASES, STAGE_ORDER } from './pipeline.js';
+export type { Kernel, NoExtension, Plugin, SubscribeHook } from './plugin.js';
 export { definePlugin } from './plugin.js';
 export type { Router, RouterFactory } from './router.js';
 export { exactRouter } from './router.js';

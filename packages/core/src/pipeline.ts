@@ -80,6 +80,32 @@ export interface DeliveryContext<T = unknown> {
 }
 
 /**
+ * Where a middleware sits within its phase. Lower runs first (outermost); equal
+ * orders keep registration order. The deliver `decode` phase runs in the
+ * mirror image (highest first, and reverse registration among equals), so it
+ * undoes `encode` step by step: serialize → encrypt → compress is undone as
+ * decompress → decrypt → deserialize.
+ *
+ * @example
+ * ```ts
+ * kernel.usePublish('encode', sealPayload, { order: STAGE_ORDER.encrypt });
+ * kernel.useDeliver('decode', openPayload, { order: STAGE_ORDER.encrypt });
+ * ```
+ */
+export interface MiddlewareOptions {
+  /** Position within the phase; default 0. See {@link STAGE_ORDER} for the conventional encode/decode stages. */
+  readonly order?: number;
+}
+
+/**
+ * The conventional orders of the encode/decode stages, so plugins that never
+ * import each other still line up: field-level transforms of the object
+ * (e.g. field encryption), then serialization to bytes, then whole-payload
+ * encryption, then compression.
+ */
+export const STAGE_ORDER = Object.freeze({ transform: 100, serialize: 200, encrypt: 300, compress: 400 });
+
+/**
  * Publish middleware.
  *
  * @example

@@ -6,13 +6,28 @@
 
 import type { Bus } from './bus.js';
 import type { BusEvents } from './bus-events.js';
-import type { DeliverMiddleware, DeliverPhase, PublishMiddleware, PublishPhase } from './pipeline.js';
+import type { DeliverMiddleware, DeliverPhase, MiddlewareOptions, PublishMiddleware, PublishPhase } from './pipeline.js';
 import type { RouterFactory } from './router.js';
 import type { Subscription } from './subscription.js';
 import type { Transport } from './transport.js';
 
 /** A plugin that adds nothing to the bus. */
 export type NoExtension = Record<never, never>;
+
+/**
+ * Runs when a subscription is made: throw to refuse it, return a function to
+ * run when it is unsubscribed.
+ *
+ * @example
+ * ```ts
+ * const hook: SubscribeHook = (subscription) => {
+ *   queues.set(subscription.id, []);
+ *   return () => queues.delete(subscription.id);
+ * };
+ * ```
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook that returns nothing is inferred as void
+export type SubscribeHook = (subscription: Subscription) => void | (() => void);
 
 /**
  * What a plugin's `setup` receives: the registration surface of the bus.
@@ -34,10 +49,13 @@ export interface Kernel {
   readonly events: BusEvents;
   /** The bus's default `source`. */
   readonly source: string;
-  /** Adds publish middleware to a phase; within a phase the first added is outermost. */
-  usePublish(phase: PublishPhase, middleware: PublishMiddleware): void;
-  /** Adds deliver middleware to a phase; within a phase the first added is outermost. */
-  useDeliver(phase: DeliverPhase, middleware: DeliverMiddleware): void;
+  /** Adds publish middleware to a phase; within a phase, by `order`, then the first added is outermost. */
+  usePublish(phase: PublishPhase, middleware: PublishMiddleware, options?: MiddlewareOptions): void;
+  /**
+   * Adds deliver middleware to a phase; within a phase, by `order`, then the
+   * first added is outermost — except `decode`, which runs mirrored (see {@link MiddlewareOptions}).
+   */
+  useDeliver(phase: DeliverPhase, middleware: DeliverMiddleware, options?: MiddlewareOptions): void;
   /** Sets the bus's transport. A second transport is a `PLUGIN_CONFLICT`. */
   setTransport(transport: Transport): void;
   /** Sets how subscription patterns match types. A second router is a `PLUGIN_CONFLICT`. */
@@ -51,7 +69,7 @@ export interface Kernel {
    * a `BusError` to refuse the subscription (e.g. `ACL_DENIED`); return a
    * function to run when it is unsubscribed (e.g. to drop a per-subscription queue).
    */
-  onSubscribe(hook: (subscription: Subscription) => void | (() => void)): void;
+  onSubscribe(hook: SubscribeHook): void;
   /** Whether a plugin of that name has been used. */
   hasPlugin(name: string): boolean;
 }

@@ -9,6 +9,7 @@ import {
   memoryTransport,
   type PublishMiddleware,
   type Router,
+  STAGE_ORDER,
 } from '../src/index.js';
 
 describe('plugins', () => {
@@ -238,6 +239,52 @@ describe('phases', () => {
     await handle.unsubscribe();
     await handle.unsubscribe();
     expect(log).toEqual(['open billing', 'close billing']);
+    await bus.stop();
+  });
+
+  it('order encode by stage whatever the use() order, and mirror it in decode', async () => {
+    const trail: string[] = [];
+    const stage = (name: string, order: number) =>
+      definePlugin({
+        name,
+        setup(kernel) {
+          kernel.usePublish(
+            'encode',
+            (_ctx, next) => {
+              trail.push(`encode ${name}`);
+              return next();
+            },
+            { order },
+          );
+          kernel.useDeliver(
+            'decode',
+            (_ctx, next) => {
+              trail.push(`decode ${name}`);
+              return next();
+            },
+            { order },
+          );
+        },
+      });
+    const bus = createBus()
+      .use(stage('compress', STAGE_ORDER.compress))
+      .use(stage('encrypt', STAGE_ORDER.encrypt))
+      .use(stage('serialize', STAGE_ORDER.serialize));
+    bus.subscribe('a', () => void trail.push('handler'));
+    await bus.start();
+    await bus.publish('a', 1);
+    expect(trail).toEqual([
+      'encode serialize',
+      'encode encrypt',
+      'encode compress',
+      'decode compress',
+      'decode encrypt',
+      'decode serialize',
+      'handler',
+    ]);
+    expect(() =>
+      createBus().use(definePlugin({ name: 'x', setup: (k) => k.usePublish('encode', (_c, n) => n(), { order: Number.NaN }) })),
+    ).toThrowError(expect.objectContaining({ code: 'MIDDLEWARE_INVALID' }));
     await bus.stop();
   });
 });
