@@ -19,7 +19,7 @@ const STEPS = [
   ['pnpm', 'exec', 'turbo', 'run', 'build', 'typecheck'],
   // Serial on purpose: 2 cores and one shared broker.
   ['pnpm', 'exec', 'turbo', 'run', 'test', '--concurrency=1'],
-  ['pnpm', 'docs'],
+  ['pnpm', 'run', 'docs'],
 ];
 
 const REPO_ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
