@@ -1,0 +1,56 @@
+/**
+ * The one AsyncLocalStorage behind the context, and the functions that read
+ * it and run code inside it. It is made on first use, not at import: with the
+ * async_hooks implementation of AsyncLocalStorage (Node 22) merely creating
+ * one slows every await in the process. It is kept under a `Symbol.for` key so
+ * that two copies of this package (duplicate installs, or its ESM and CJS
+ * builds) share one context, as `BusError` is shared across copies of `@bus/core`.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { BusContext, ContextValues } from './context-values.js';
+
+const STORAGE_KEY = Symbol.for('@bus/context/storage');
+const shared = globalThis as { [STORAGE_KEY]?: AsyncLocalStorage<BusContext> };
+
+/** The process-wide storage of the ambient {@link BusContext}, made on first call. */
+export function contextStorage(): AsyncLocalStorage<BusContext> {
+  shared[STORAGE_KEY] ??= new AsyncLocalStorage<BusContext>();
+  return shared[STORAGE_KEY];
+}
+
+/**
+ * Runs `fn` with `values` as the ambient context: every event published
+ * inside it, across awaits, gets their correlation id, causation id, tenant
+ * and propagated fields (when the bus uses the `context()` plugin). Inside
+ * another context (a handler's, or an outer `withContext`), the values are
+ * merged over it. Returns what `fn` returns.
+ *
+ * @example
+ * ```ts
+ * app.post('/orders', (request, reply) =>
+ *   withContext({ correlationId: request.id, tenantId: request.headers['x-tenant'], userId: request.user.id }, async () => {
+ *     await bus.publish('orders.created', request.body);
+ *     reply.code(202).send();
+ *   }),
+ * );
+ * ```
+ */
+export function withContext<R>(values: ContextValues, fn: () => R): R {
+  const storage = contextStorage();
+  const current = storage.getStore();
+  return storage.run(current === undefined ? { ...values } : { ...current, ...values }, fn);
+}
+
+/**
+ * The ambient context, or undefined outside any handler or `withContext`.
+ *
+ * @example
+ * ```ts
+ * bus.subscribe('orders.created', async (event) => {
+ *   await billing.open(event.data, { tenant: currentContext()?.tenantId });
+ * });
+ * ```
+ */
+export function currentContext(): Readonly<BusContext> | undefined {
+  return shared[STORAGE_KEY]?.getStore();
+}
