@@ -99,8 +99,11 @@ export interface Bus {
   publish<T>(type: string, data: T, options?: PublishOptions): Promise<PublishReceipt>;
   /** Publishes a (partial) envelope; the kernel fills `id`, `source`, `time`. */
   publish<T>(event: EnvelopeInput<T>): Promise<PublishReceipt>;
-  /** Publishes several events in one transport send; if one fails its pipeline, none is sent. */
-  publishBatch(events: readonly EnvelopeInput[]): Promise<PublishReceipt[]>;
+  /**
+   * Publishes several events in one transport send; if one fails its pipeline,
+   * none is sent. `options` (e.g. `principal`) apply to every event.
+   */
+  publishBatch(events: readonly EnvelopeInput[], options?: PublishOptions): Promise<PublishReceipt[]>;
   /**
    * Publishes synchronously, for in-process use (game loops, UIs): returns once
    * every synchronous handler ran. Middleware or handlers that are async carry
@@ -538,10 +541,10 @@ class BusKernel implements Bus {
     return { id: ctx.envelope.id, type: ctx.envelope.type };
   }
 
-  async publishBatch(events: readonly EnvelopeInput[]): Promise<PublishReceipt[]> {
+  async publishBatch(events: readonly EnvelopeInput[], options: PublishOptions = EMPTY_OPTIONS): Promise<PublishReceipt[]> {
     if (this.#status !== 'started') throw this.#notRunning();
     if (!Array.isArray(events)) throw new BusError('INVALID_EVENT', 'publishBatch() takes an array of events.');
-    const contexts = events.map((event) => new PublishCtx(normalizeEnvelope(event, this.#defaults), EMPTY_OPTIONS, this, true));
+    const contexts = events.map((event) => new PublishCtx(normalizeEnvelope(event, this.#defaults), options, this, true));
     const toSend: EventEnvelope[] = [];
     const batchChain = compose(this.#batchMiddleware(), (ctx: PublishContext) => void toSend.push(ctx.envelope));
     await this.#track(
@@ -612,17 +615,17 @@ class BusKernel implements Bus {
     }
     const id = `sub-${++this.#nextSubscriptionId}`;
     const record = new SubscriptionRecord(id, pattern, handler as EventHandler, Object.freeze({ ...options }), this);
-    for (const hook of this.#subscribeHooks) {
-      let cleanup: ReturnType<SubscribeHook>;
-      try {
-        cleanup = hook(record);
-      } catch (error) {
-        for (const undo of record.cleanups.reverse()) undo();
-        throw BusError.from(error, 'INVALID_SUBSCRIPTION');
+    try {
+      for (const hook of this.#subscribeHooks) {
+        const cleanup = hook(record);
+        if (typeof cleanup === 'function') record.cleanups.push(cleanup);
       }
-      if (typeof cleanup === 'function') record.cleanups.push(cleanup);
+      // Before start the router does not exist yet; it checks the pattern at start.
+      this.#localRoutes?.add(pattern, record);
+    } catch (error) {
+      for (const undo of record.cleanups.reverse()) undo();
+      throw BusError.from(error, 'INVALID_SUBSCRIPTION');
     }
-    if (this.#localRoutes !== undefined) this.#localRoutes.add(pattern, record);
     this.#subscriptions.set(id, record);
     if (this.#status === 'started') {
       this.#attach(record).catch((error: unknown) => this.#reportError(error, 'TRANSPORT_FAILED'));

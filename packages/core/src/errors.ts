@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   PLUGIN_DUPLICATE: { retryable: false, description: 'Two plugins share a name.' },
   PLUGIN_MISSING_DEPENDENCY: { retryable: false, description: 'A plugin requires another that has not been used before it.' },
   PLUGIN_CONFLICT: { retryable: false, description: 'A plugin extension or transport collides with an existing one.' },
+  CONFIG_INVALID: { retryable: false, description: 'A plugin option, rule, schema or key given at setup is not valid.' },
   MIDDLEWARE_NEXT_TWICE: { retryable: false, description: 'A middleware called next() more than once.' },
   MIDDLEWARE_INVALID: { retryable: false, description: 'A middleware or phase given to the kernel is not valid.' },
   INVALID_EVENT: { retryable: false, description: 'The event or its attributes do not form a valid envelope.' },

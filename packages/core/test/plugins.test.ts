@@ -287,4 +287,52 @@ describe('phases', () => {
     ).toThrowError(expect.objectContaining({ code: 'MIDDLEWARE_INVALID' }));
     await bus.stop();
   });
+
+  it('undo onSubscribe hooks when the router refuses the pattern after start', async () => {
+    const log: string[] = [];
+    const pickyRouter = <T>(): Router<T> => {
+      const inner = exactRouter<T>();
+      return {
+        ...inner,
+        add: (pattern, value) => {
+          if (pattern.includes(' ')) throw new BusError('INVALID_SUBSCRIPTION', `no spaces in '${pattern}'`);
+          inner.add(pattern, value);
+        },
+      };
+    };
+    const bus = createBus().use(
+      definePlugin({
+        name: 'picky',
+        setup(kernel) {
+          kernel.setRouter(pickyRouter);
+          kernel.onSubscribe((subscription) => {
+            log.push(`open ${subscription.pattern}`);
+            return () => log.push(`close ${subscription.pattern}`);
+          });
+        },
+      }),
+    );
+    await bus.start();
+    expect(() => bus.subscribe('bad pattern', () => undefined)).toThrowError(expect.objectContaining({ code: 'INVALID_SUBSCRIPTION' }));
+    expect(log).toEqual(['open bad pattern', 'close bad pattern']);
+    await bus.stop();
+  });
+
+  it('hand publishBatch options, such as the principal, to every event of the batch', async () => {
+    const principals: (string | undefined)[] = [];
+    const bus = createBus().use(
+      definePlugin({
+        name: 'who',
+        setup: (kernel) =>
+          kernel.usePublish('guard', (ctx, next) => {
+            principals.push(ctx.principal);
+            return next();
+          }),
+      }),
+    );
+    await bus.start();
+    await bus.publishBatch([{ type: 'a' }, { type: 'b' }], { principal: 'billing' });
+    expect(principals).toEqual(['billing', 'billing']);
+    await bus.stop();
+  });
 });
