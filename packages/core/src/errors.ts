@@ -108,8 +108,8 @@ export class BusError extends Error {
   }
 
   /**
-   * Returns `error` when it already is a BusError, else wraps it in one with
-   * `code`, keeping the original as `cause`.
+   * Returns `error` when it already is a BusError (filling in `eventId` when it
+   * has none), else wraps it in one with `code`, keeping the original as `cause`.
    *
    * @example
    * ```ts
@@ -117,7 +117,12 @@ export class BusError extends Error {
    * ```
    */
   static from(error: unknown, code: BusErrorCode, options: Omit<BusErrorOptions, 'cause'> = {}): BusError {
-    if (BusError.is(error)) return error;
+    if (BusError.is(error)) {
+      // Keep the error (and its code), but let it name the event when it did not yet.
+      if (error.eventId === undefined && options.eventId !== undefined)
+        (error as { eventId: string | undefined }).eventId = options.eventId;
+      return error;
+    }
     const message = error instanceof Error ? error.message : String(error);
     return new BusError(code, message, { ...options, cause: error });
   }

@@ -38,6 +38,13 @@ describe('BusError', () => {
     expect(wrapped.eventId).toBe('e-2');
   });
 
+  it('from() fills in the event id of a BusError that has none, and keeps one it has', () => {
+    const anonymous = new BusError('DECODE_FAILED', 'bad bytes');
+    expect(BusError.from(anonymous, 'HANDLER_FAILED', { eventId: 'e-3' })).toMatchObject({ code: 'DECODE_FAILED', eventId: 'e-3' });
+    const named = new BusError('DECODE_FAILED', 'bad bytes', { eventId: 'e-4' });
+    expect(BusError.from(named, 'HANDLER_FAILED', { eventId: 'e-5' }).eventId).toBe('e-4');
+  });
+
   it('has one description per code in one table', () => {
     for (const [code, entry] of Object.entries(ERROR_CODES)) {
       expect(code).toMatch(/^[A-Z_]+$/);

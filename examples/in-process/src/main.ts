@@ -1,0 +1,3 @@
+import { runInProcess } from './in-process.ts';
+
+await runInProcess();
