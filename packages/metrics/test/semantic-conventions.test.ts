@@ -1,0 +1,63 @@
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_DESTINATION_SUBSCRIPTION_NAME,
+  ATTR_MESSAGING_MESSAGE_CONVERSATION_ID,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  ATTR_MESSAGING_SYSTEM_NAME,
+  MESSAGING_OPERATION_TYPE_VALUE_CREATE,
+  MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+  MESSAGING_OPERATION_TYPE_VALUE_SEND,
+  METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES,
+  METRIC_MESSAGING_CLIENT_OPERATION_DURATION,
+  METRIC_MESSAGING_CLIENT_SENT_MESSAGES,
+  METRIC_MESSAGING_PROCESS_DURATION,
+} from '@opentelemetry/semantic-conventions/incubating';
+import { describe, expect, it } from 'vitest';
+import { METRIC_NAMES } from '../src/index.js';
+import * as ours from '../src/semantic-conventions.js';
+
+describe('the names this package emits', () => {
+  it('are those of the OpenTelemetry messaging semantic conventions (semantic-conventions 1.45)', () => {
+    expect([
+      METRIC_NAMES.sentMessages,
+      METRIC_NAMES.consumedMessages,
+      METRIC_NAMES.operationDuration,
+      METRIC_NAMES.processDuration,
+    ]).toEqual([
+      METRIC_MESSAGING_CLIENT_SENT_MESSAGES,
+      METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES,
+      METRIC_MESSAGING_CLIENT_OPERATION_DURATION,
+      METRIC_MESSAGING_PROCESS_DURATION,
+    ]);
+    expect(ours).toMatchObject({
+      ATTR_MESSAGING_SYSTEM_NAME,
+      ATTR_MESSAGING_SYSTEM,
+      ATTR_MESSAGING_OPERATION_TYPE,
+      ATTR_MESSAGING_OPERATION_NAME,
+      ATTR_MESSAGING_DESTINATION_NAME,
+      ATTR_MESSAGING_DESTINATION_SUBSCRIPTION_NAME,
+      ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+      ATTR_MESSAGING_MESSAGE_ID,
+      ATTR_MESSAGING_MESSAGE_CONVERSATION_ID,
+      ATTR_ERROR_TYPE,
+      OPERATION_CREATE: MESSAGING_OPERATION_TYPE_VALUE_CREATE,
+      OPERATION_SEND: MESSAGING_OPERATION_TYPE_VALUE_SEND,
+      OPERATION_PROCESS: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+    });
+  });
+
+  it("keep the bus's own metrics out of the conventions' namespace", () => {
+    const own = [
+      METRIC_NAMES.failedMessages,
+      METRIC_NAMES.droppedMessages,
+      METRIC_NAMES.deadLetteredMessages,
+      METRIC_NAMES.inFlightDeliveries,
+    ];
+    expect(own.every((name) => name.startsWith('bus.'))).toBe(true);
+  });
+});
