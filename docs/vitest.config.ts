@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { include: ['test/**/*.test.ts'] },
+  // Some guides talk to the local Kafka broker: allow for topic creation and group joins.
+  test: { include: ['test/**/*.test.ts'], testTimeout: 30_000 },
 });

@@ -24,6 +24,7 @@ for (const folder of ['packages', 'facades']) {
 const resultsDir = join(root, 'bench', 'results');
 mkdirSync(resultsDir, { recursive: true });
 const rows = [];
+const latencyRows = [];
 let failed = false;
 for (const pkg of packages) {
   console.error(`bench: ${pkg.name} …`);
@@ -33,10 +34,13 @@ for (const pkg of packages) {
     failed = true;
     continue;
   }
-  const results = run.stdout
-    .split('\n')
-    .filter((line) => line.startsWith('BENCH_RESULT '))
-    .map((line) => JSON.parse(line.slice('BENCH_RESULT '.length)));
+  const lines = run.stdout.split('\n');
+  const results = lines.filter((line) => line.startsWith('BENCH_RESULT ')).map((line) => JSON.parse(line.slice('BENCH_RESULT '.length)));
+  // Latency results have percentiles, not a throughput ratio: kept in the file, listed after the table.
+  const latencies = lines
+    .filter((line) => line.startsWith('BENCH_LATENCY '))
+    .map((line) => JSON.parse(line.slice('BENCH_LATENCY '.length)));
+  latencyRows.push(...latencies);
   const file = join(resultsDir, `${pkg.name.replace(/^@bus\//, '').replace(/[^a-z0-9-]/gi, '-')}.json`);
   writeFileSync(
     file,
@@ -53,5 +57,6 @@ for (const r of rows) {
     `| ${r.name} | ${format(r.opsPerSec)} | ${r.baseline} | ${format(r.baselineOpsPerSec)} | ${r.ratio.toFixed(2)}x | ${r.goal ?? ''} |`,
   );
 }
+for (const latency of latencyRows) console.log(`latency: ${JSON.stringify(latency)}`);
 console.log(`\n(${process.version}, ${new Date().toISOString()}; results in bench/results/)`);
 process.exit(failed ? 1 : 0);

@@ -1,0 +1,384 @@
+/**
+ * The Kafka transport: an idempotent (`acks=all`) producer behind a linger
+ * batcher, one consumer group member per subscription, topics created on
+ * first use, events laid out with the CloudEvents Kafka binding.
+ */
+import type {
+  EventEnvelope,
+  MessageHandler,
+  Transport,
+  TransportCapabilities,
+  TransportContext,
+  TransportSubscription,
+  TransportSubscriptionSpec,
+} from '@bus/core';
+import { BusError } from '@bus/core';
+import { Admin, type MessageToProduce, Producer } from '@platformatic/kafka';
+import { TopicAdmin } from './admin.js';
+import { encodeCloudEventWith } from './cloudevents-binding.js';
+import { hasApiError, kafkaError } from './errors.js';
+import { type KafkaOptions, type ResolvedKafkaOptions, resolveKafkaOptions } from './kafka-options.js';
+import { ProduceBatcher } from './produce-batcher.js';
+import { SubscriptionConsumer } from './subscription-consumer.js';
+import { checkedTopicMapper } from './topic-mapping.js';
+
+type ProducedRecord = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
+type ClientOptions = { readonly clientId: string; readonly bootstrapBrokers: string[] } & Record<string, unknown>;
+
+const CAPABILITIES: TransportCapabilities = Object.freeze({
+  inProcess: false,
+  durable: true,
+  consumerGroups: true,
+  orderedPerKey: true,
+  // Each subscription pattern maps to one topic; patterns are not pushed down to topic lists or regexes.
+  wildcards: false,
+  redelivery: true,
+  requiresEncodedData: true,
+});
+
+/**
+ * The Kafka transport: what {@link kafka} installs, with a few controls of its
+ * own for tests and operations.
+ *
+ * @example
+ * ```ts
+ * const transport = kafkaTransport({ brokers: ['127.0.0.1:9092'], groupId: 'billing' });
+ * const bus = createBus({ transport }).use(serialization());
+ * await bus.start();
+ * await transport.settled(); // every subscription's group is stable
+ * ```
+ */
+export interface KafkaTransport extends Transport {
+  /** `'kafka'`. */
+  readonly name: 'kafka';
+  /** The topic events of `type` go to. */
+  topicFor(type: string): string;
+  /** Creates the topics of these event types if they are missing (as `ensureTopics` configures). */
+  ensureTopics(types: readonly string[]): Promise<void>;
+  /**
+   * Deletes the topics of these event types, and their dead-letter topics,
+   * where they exist: for tests and tear-down. Records in them are gone.
+   * Works before `start()` and after `stop()` too.
+   */
+  deleteTopics(types: readonly string[]): Promise<void>;
+  /**
+   * Resolves once every subscription's consumer group is stable, this bus's
+   * members hold the partitions the group assigned them, and they know where
+   * to read each one: events published afterwards reach them. Rejects with
+   * `TRANSPORT_FAILED` after `timeoutMs` (default 30 000).
+   */
+  settled(timeoutMs?: number): Promise<void>;
+  /** A snapshot of each subscription: its group, topic, partitions held, records unfinished, and whether fetching is paused. */
+  stats(): KafkaSubscriptionStats[];
+}
+
+/**
+ * One subscription's state, from {@link KafkaTransport.stats}: for health checks and metrics.
+ *
+ * @example
+ * ```ts
+ * for (const { groupId, inFlight, paused } of transport.stats()) console.log(groupId, inFlight, paused ? 'paused' : '');
+ * ```
+ */
+export interface KafkaSubscriptionStats {
+  /** The subscription id (unique within the bus). */
+  readonly subscriptionId: string;
+  /** Its Kafka consumer group. */
+  readonly groupId: string;
+  /** Its topic. */
+  readonly topic: string;
+  /** The partitions of the topic this member holds. */
+  readonly partitions: readonly number[];
+  /** Records received and not yet finished (handled or dead-lettered). */
+  readonly inFlight: number;
+  /** Whether fetching is paused because `inFlight` reached `maxInFlight`. */
+  readonly paused: boolean;
+}
+
+/**
+ * Creates the Kafka transport. Nothing connects until the bus starts it.
+ * Prefer the {@link kafka} plugin; use this to pass a transport to
+ * `createBus({ transport })` or to a conformance suite.
+ *
+ * @param options - brokers, the consumer group prefix, and tuning; see {@link KafkaOptions}.
+ * @example
+ * ```ts
+ * import { createBus } from '@bus/core';
+ * import { kafkaTransport } from '@bus/kafka';
+ *
+ * const bus = createBus({ source: 'billing', transport: kafkaTransport({ brokers: ['127.0.0.1:9092'], groupId: 'billing' }) });
+ * ```
+ */
+export function kafkaTransport(options: KafkaOptions): KafkaTransport {
+  return new KafkaTransportImpl(resolveKafkaOptions(options));
+}
+
+interface Started {
+  readonly context: TransportContext;
+  readonly admin: TopicAdmin;
+  readonly producer: Producer<Buffer, Buffer, Buffer, Buffer>;
+  readonly batcher: ProduceBatcher<ProducedRecord>;
+}
+
+class KafkaTransportImpl implements KafkaTransport {
+  readonly name = 'kafka' as const;
+  readonly capabilities = CAPABILITIES;
+  readonly #options: ResolvedKafkaOptions;
+  readonly #topic: ReturnType<typeof checkedTopicMapper>;
+  readonly #client: ClientOptions;
+  #started: Started | undefined;
+  readonly #subscriptions = new Map<string, SubscriptionConsumer>();
+  /** Per pattern, the ordinals of the derived groups in use (`<groupId>.<pattern>`, `.2`, ...). */
+  readonly #derivedGroups = new Map<string, Set<number>>();
+  /** Header names as bytes, made once each. */
+  readonly #headerNames = new Map<string, Buffer>();
+
+  constructor(options: ResolvedKafkaOptions) {
+    this.#options = options;
+    this.#topic = checkedTopicMapper(options.topicFor);
+    const client: Record<string, unknown> = {
+      clientId: options.clientId,
+      bootstrapBrokers: options.brokers,
+      connectTimeout: options.connectTimeoutMs,
+      timeout: options.requestTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      retries: options.retries,
+      retryDelay: options.retryDelayMs,
+    };
+    if (options.sasl !== undefined) client.sasl = options.sasl;
+    if (options.tls !== undefined) client.tls = options.tls;
+    this.#client = client as ClientOptions;
+  }
+
+  topicFor(type: string): string {
+    return this.#topic(type, 'INVALID_EVENT');
+  }
+
+  // ── lifecycle ──────────────────────────────────────────────────────────
+
+  async start(context: TransportContext): Promise<void> {
+    const options = this.#options;
+    const admin = new TopicAdmin(new Admin({ ...this.#client, clientId: `${options.clientId}-admin` }), options.ensureTopics);
+    const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
+      ...this.#client,
+      clientId: `${options.clientId}-producer`,
+      idempotent: true, // implies acks = all and one request in flight per broker, so order survives retries
+      compression: options.compression,
+      retries: options.sendRetries,
+    });
+    const batcher = new ProduceBatcher<ProducedRecord>(
+      async (records) => {
+        await producer.send({ messages: records });
+      },
+      { lingerMs: options.lingerMs, batchSize: options.batchSize },
+    );
+    try {
+      // Fail at start, not at the first publish, when the brokers cannot be reached (the admin client
+      // retries 3 times, the producer 30), and get the producer id now rather than on the first send.
+      await admin.client.metadata({ topics: [] });
+      await producer.initIdempotentProducer({});
+      const types = options.ensureTopics === false ? [] : (options.ensureTopics.types ?? []);
+      await admin.ensure(types.map((type) => this.#topic(type, 'BUS_START_FAILED')));
+    } catch (error) {
+      await Promise.allSettled([producer.close(true), admin.client.close()]);
+      throw kafkaError(error, `connect to ${options.brokers.join(',')}`);
+    }
+    this.#started = { context, admin, producer, batcher };
+  }
+
+  async stop(): Promise<void> {
+    const started = this.#started;
+    if (started === undefined) return;
+    await Promise.allSettled([...this.#subscriptions.values()].map((subscription) => subscription.close()));
+    this.#subscriptions.clear();
+    await started.batcher.drain();
+    this.#started = undefined;
+    const closed = await Promise.allSettled([started.producer.close(), started.admin.client.close()]);
+    const failed = closed.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw kafkaError((failed as PromiseRejectedResult).reason, 'close the producer and admin clients');
+  }
+
+  async ensureTopics(types: readonly string[]): Promise<void> {
+    const started = this.#require();
+    await started.admin.ensure(types.map((type) => this.#topic(type, 'INVALID_EVENT')));
+  }
+
+  async deleteTopics(types: readonly string[]): Promise<void> {
+    const topics = types.map((type) => this.#topic(type, 'INVALID_EVENT'));
+    const deadLetterTopic = this.#options.deadLetterTopic;
+    const deadLetters = deadLetterTopic === false ? [] : topics.map((topic) => deadLetterTopic(topic));
+    const doomed = [...new Set([...topics, ...deadLetters])];
+    if (this.#started !== undefined) return this.#started.admin.delete(doomed);
+    // Not started (or stopped already): a short-lived admin client does it.
+    const admin = new TopicAdmin(new Admin({ ...this.#client, clientId: `${this.#options.clientId}-admin` }), false);
+    try {
+      await admin.delete(doomed);
+    } finally {
+      await admin.client.close();
+    }
+  }
+
+  async settled(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const subscriptions = [...this.#subscriptions.values()];
+      const settled = await Promise.all(subscriptions.map((subscription) => subscription.isSettled().catch(() => false)));
+      if (settled.every(Boolean)) return;
+      if (Date.now() > deadline) {
+        const waiting = subscriptions.filter((_, index) => !settled[index]).map((subscription) => subscription.groupId);
+        throw new BusError('TRANSPORT_FAILED', `Kafka consumer groups did not settle within ${timeoutMs} ms: ${waiting.join(', ')}.`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  stats(): KafkaSubscriptionStats[] {
+    return [...this.#subscriptions].map(([subscriptionId, subscription]) => ({ subscriptionId, ...subscription.stats() }));
+  }
+
+  // ── sending ────────────────────────────────────────────────────────────
+
+  send(messages: readonly EventEnvelope[]): Promise<void> {
+    const started = this.#require();
+    const records: ProducedRecord[] = new Array(messages.length);
+    const topics = new Set<string>();
+    for (let index = 0; index < messages.length; index++) {
+      const message = messages[index] as EventEnvelope;
+      const topic = this.#topic(message.type, 'INVALID_EVENT', message.id);
+      topics.add(topic);
+      records[index] = this.#record(topic, message);
+    }
+    const ensuring = started.admin.ensure(topics);
+    const sending = ensuring === undefined ? this.#produce(started, records) : ensuring.then(() => this.#produce(started, records));
+    return sending.catch((error: unknown) => {
+      if (hasApiError(error, 'UNKNOWN_TOPIC_OR_PARTITION')) for (const topic of topics) started.admin.forget(topic);
+      throw kafkaError(error, `send ${messages.length === 1 ? 'event' : `${messages.length} events`} to ${[...topics].join(', ')}`, {
+        eventId: messages[0]?.id,
+      });
+    });
+  }
+
+  #produce(started: Started, records: ProducedRecord[]): Promise<void> {
+    return started.batcher.send(records);
+  }
+
+  #record(topic: string, event: EventEnvelope): ProducedRecord {
+    const headers = new Map<Buffer, Buffer>();
+    const { key, value } = encodeCloudEventWith(event, this.#options.mode, (name, text) => {
+      headers.set(this.#headerName(name), Buffer.from(text));
+    });
+    const record: ProducedRecord = { topic, value: value as Buffer, headers };
+    if (key !== undefined) record.key = Buffer.from(key);
+    return record;
+  }
+
+  #headerName(name: string): Buffer {
+    let bytes = this.#headerNames.get(name);
+    if (bytes === undefined) {
+      bytes = Buffer.from(name);
+      if (this.#headerNames.size < 1_000) this.#headerNames.set(name, bytes);
+    }
+    return bytes;
+  }
+
+  // ── subscribing ────────────────────────────────────────────────────────
+
+  async subscribe(spec: TransportSubscriptionSpec, onMessage: MessageHandler): Promise<TransportSubscription> {
+    const started = this.#require();
+    const topic = this.#topic(spec.pattern, 'INVALID_SUBSCRIPTION');
+    const router = started.context.createRouter<true>();
+    router.add(spec.pattern, true);
+    const derived = spec.group === undefined ? this.#takeDerivedGroup(spec.pattern) : undefined;
+    const groupId = spec.group ?? this.#derivedGroupName(spec.pattern, derived as number);
+    const release = (): void => {
+      if (derived !== undefined) this.#derivedGroups.get(spec.pattern)?.delete(derived);
+    };
+    let consumer: SubscriptionConsumer | undefined;
+    try {
+      // The topic must exist before the group's leader assigns its partitions.
+      await started.admin.ensure([topic]);
+      consumer = new SubscriptionConsumer({
+        options: this.#options,
+        client: this.#client,
+        topic,
+        groupId,
+        matches: (type) => router.match(type).length > 0,
+        onMessage,
+        events: started.context.events,
+        produceDeadLetter: async (record) => {
+          await started.admin.ensure([record.topic]);
+          await started.batcher.send([record]);
+        },
+        groupIsStable: (group, memberId, assignment) => this.#groupIsStable(started, group, memberId, assignment),
+      });
+      this.#subscriptions.set(spec.id, consumer);
+      await consumer.start();
+    } catch (error) {
+      this.#subscriptions.delete(spec.id);
+      release();
+      await consumer?.close().catch(noop);
+      throw kafkaError(error, `subscribe to '${spec.pattern}' (topic '${topic}', group '${groupId}')`, { code: 'TRANSPORT_FAILED' });
+    }
+    const subscribed = consumer;
+    return {
+      unsubscribe: async () => {
+        if (this.#subscriptions.get(spec.id) !== subscribed) return;
+        this.#subscriptions.delete(spec.id);
+        release();
+        await subscribed.close();
+      },
+    };
+  }
+
+  #takeDerivedGroup(pattern: string): number {
+    let taken = this.#derivedGroups.get(pattern);
+    if (taken === undefined) {
+      taken = new Set();
+      this.#derivedGroups.set(pattern, taken);
+    }
+    let ordinal = 1;
+    while (taken.has(ordinal)) ordinal++;
+    taken.add(ordinal);
+    return ordinal;
+  }
+
+  #derivedGroupName(pattern: string, ordinal: number): string {
+    const base = `${this.#options.groupId}.${pattern}`;
+    return ordinal === 1 ? base : `${base}.${ordinal}`;
+  }
+
+  async #groupIsStable(
+    started: Started,
+    groupId: string,
+    memberId: string,
+    assignment: ReadonlyMap<string, readonly number[]>,
+  ): Promise<boolean> {
+    const groups = await started.admin.client.describeGroups({ groups: [groupId] });
+    const group = groups.get(groupId);
+    if (group === undefined || group.state !== 'Stable') return false;
+    const member = group.members.get(memberId);
+    if (member === undefined) return false;
+    const described = new Map<string, readonly number[]>();
+    for (const [topic, { partitions }] of member.assignments ?? new Map()) described.set(topic, partitions);
+    return sameAssignment(described, assignment);
+  }
+
+  #require(): Started {
+    if (this.#started === undefined) {
+      throw new BusError('BUS_NOT_STARTED', 'The Kafka transport is not started: the bus starts it in bus.start().');
+    }
+    return this.#started;
+  }
+}
+
+function sameAssignment(left: ReadonlyMap<string, readonly number[]>, right: ReadonlyMap<string, readonly number[]>): boolean {
+  const normalize = (assignment: ReadonlyMap<string, readonly number[]>): string =>
+    [...assignment]
+      .filter(([, partitions]) => partitions.length > 0)
+      .map(([topic, partitions]) => `${topic}:${[...partitions].sort((a, b) => a - b).join(',')}`)
+      .sort()
+      .join(' ');
+  return normalize(left) === normalize(right);
+}
+
+function noop(): void {}

@@ -1,0 +1,465 @@
+/**
+ * One subscription's consumer: a Kafka consumer group member reading one
+ * topic, handing each record to the kernel and committing it only once the
+ * kernel acked it (the handler, with its retries, finished).
+ *
+ * - Order: the records of a partition are handled one after another, so one
+ *   key keeps its order; partitions run side by side.
+ * - Commits: after each handled record, in offset order per partition, so
+ *   a committed offset always means every record before it was handled.
+ *   A crash re-delivers what was not committed instead of losing it.
+ * - Redelivery: a nacked record is delivered again after a backoff, holding
+ *   its partition (order), up to `maxDeliveries`; then it goes to the
+ *   dead-letter topic and is committed. A record that is no CloudEvent goes
+ *   there at once.
+ * - Backpressure: past `maxInFlight` unfinished records fetching pauses, and
+ *   resumes at half.
+ * - Rebalances: records of a partition taken away are dropped unhandled and
+ *   uncommitted (its new owner reads them from the last commit); records
+ *   fetched again after the client rewinds to the last commit are skipped.
+ * - Close: stop fetching, let handlers in flight finish, commit, close the
+ *   stream, then leave the group (in that order, as the client requires).
+ */
+import { BusError, type BusEvents, type EventEnvelope, isThenable, type MessageHandler } from '@bus/core';
+import {
+  Consumer,
+  type ConsumerGroupJoinPayload,
+  type Message,
+  type MessagesStream,
+  MessagesStreamFallbackModes,
+  MessagesStreamModes,
+} from '@platformatic/kafka';
+import { decodeCloudEvent } from './cloudevents-binding.js';
+import { deadLetterRecord } from './dead-letter.js';
+import { kafkaError, needsRejoin } from './errors.js';
+import type { ResolvedKafkaOptions } from './kafka-options.js';
+import { subscriptionAwareAssigner } from './partition-assigner.js';
+
+type Bytes = Message<Buffer, Buffer, Buffer, Buffer>;
+type ByteStream = MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+
+/** What a subscription consumer is given by the transport. */
+export interface SubscriptionConsumerSetup {
+  readonly options: ResolvedKafkaOptions;
+  /** Connection options shared by every client of the transport. */
+  readonly client: { readonly clientId: string; readonly bootstrapBrokers: string[] } & Record<string, unknown>;
+  readonly topic: string;
+  readonly groupId: string;
+  /** Whether a record of this type is for this subscription (several types may share a topic). */
+  readonly matches: (type: string) => boolean;
+  readonly onMessage: MessageHandler;
+  readonly events: BusEvents;
+  /** Produces a dead-letter record (creating its topic first). */
+  readonly produceDeadLetter: (record: ReturnType<typeof deadLetterRecord>) => Promise<void>;
+  /** Whether the group is stable with this member holding what it thinks it holds. */
+  readonly groupIsStable: (groupId: string, memberId: string, assignment: ReadonlyMap<string, readonly number[]>) => Promise<boolean>;
+}
+
+/** The work of one assigned partition. */
+interface PartitionWork {
+  readonly key: string;
+  /** Records received and not finished, in offset order; the head is being handled. */
+  readonly queue: Bytes[];
+  /** The offset after the last record accepted: lower offsets are repeats after a rewind. */
+  nextOffset: bigint;
+  running: Promise<void> | undefined;
+  /** Taken away by a rebalance (or the stream was reopened): finish nothing more, commit nothing more. */
+  revoked: boolean;
+  /** Ends a redelivery backoff early. */
+  wake: (() => void) | undefined;
+}
+
+/** One subscription's group member: fetches, hands records to the kernel in order per partition, commits, redelivers, dead-letters. */
+export class SubscriptionConsumer {
+  readonly #setup: SubscriptionConsumerSetup;
+  readonly #options: ResolvedKafkaOptions;
+  readonly #consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
+  #stream: ByteStream | undefined;
+  readonly #partitions = new Map<string, PartitionWork>();
+  /** Partitions of our topic this member holds, as of the last join; undefined before the first. */
+  #assigned: Set<string> | undefined;
+  #inFlight = 0;
+  #paused = false;
+  /** Set the moment close() is called: nothing new starts after it. */
+  #stopping = false;
+  #closed: Promise<void> | undefined;
+  #positionsGeneration = -1;
+  readonly #commits = new Set<Promise<void>>();
+  #reopenDelayMs = 250;
+
+  constructor(setup: SubscriptionConsumerSetup) {
+    this.#setup = setup;
+    this.#options = setup.options;
+    const options = setup.options;
+    this.#consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+      ...setup.client,
+      clientId: `${setup.client.clientId}-consumer`,
+      groupId: setup.groupId,
+      autocommit: false,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: options.heartbeatIntervalMs,
+      rebalanceTimeout: options.rebalanceTimeoutMs,
+      maxWaitTime: options.maxWaitTimeMs,
+      partitionAssigner: subscriptionAwareAssigner,
+    });
+    this.#consumer.on('consumer:group:join', this.#onJoin);
+    this.#consumer.on('error', this.#onConsumerError);
+  }
+
+  get groupId(): string {
+    return this.#setup.groupId;
+  }
+
+  /** Joins the group and resolves once this member knows where to read each partition it holds. */
+  async start(): Promise<void> {
+    await this.#openStream();
+  }
+
+  async #openStream(): Promise<void> {
+    const options = this.#options;
+    const stream = await this.#consumer.consume({
+      topics: [this.#setup.topic],
+      mode: MessagesStreamModes.COMMITTED,
+      fallbackMode: options.startFrom === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
+      autocommit: false,
+      maxWaitTime: options.maxWaitTimeMs,
+    });
+    if (this.#stopping) {
+      await stream.close().catch(noop);
+      return;
+    }
+    this.#stream = stream;
+    const positioned = new Promise<void>((resolve, reject) => {
+      stream.once('offsets', () => resolve());
+      stream.once('error', reject);
+      stream.once('close', () => reject(new Error('the stream closed before it had positions')));
+    });
+    positioned.catch(noop);
+    stream.on('offsets', () => {
+      this.#positionsGeneration = this.#consumer.generationId;
+      if (this.#options.startFrom === 'latest') void this.#pinStartPositions(stream);
+    });
+    stream.on('data', (message: Bytes) => this.#accept(message));
+    stream.on('error', (error: Error) => this.#streamFailed(stream, error));
+    stream.on('close', () => this.#streamClosed(stream));
+    await positioned;
+  }
+
+  /**
+   * With `startFrom: 'latest'`, a partition the group never committed starts at its end *when it is
+   * assigned*; if this member died before its first commit, the next owner would start at the end
+   * again, skipping what was published in between. Committing the start position at once closes that gap.
+   */
+  async #pinStartPositions(stream: ByteStream): Promise<void> {
+    const topic = this.#setup.topic;
+    const partitions = [...(this.#assigned ?? [])].map((key) => Number(key.slice(key.lastIndexOf(':') + 1)));
+    if (partitions.length === 0 || this.#stopping) return;
+    try {
+      const committed = (await this.#consumer.listCommittedOffsets({ topics: [{ topic, partitions }] })).get(topic) ?? [];
+      const offsets = partitions
+        .filter((partition) => (committed[partition] ?? -1n) < 0n)
+        .map((partition) => ({ topic, partition, offset: stream.offsetsToFetch.get(`${topic}:${partition}`), leaderEpoch: -1 }))
+        .filter((entry): entry is { topic: string; partition: number; offset: bigint; leaderEpoch: number } => entry.offset !== undefined);
+      if (offsets.length > 0 && !this.#stopping) await this.#consumer.commit({ offsets });
+    } catch (error) {
+      if (!needsRejoin(error) && !this.#stopping)
+        this.#report(kafkaError(error, `commit the start positions of group '${this.#setup.groupId}'`));
+    }
+  }
+
+  // ── receiving ──────────────────────────────────────────────────────────
+
+  readonly #onJoin = (payload: ConsumerGroupJoinPayload): void => {
+    const assigned = new Set<string>();
+    for (const assignment of payload.assignments ?? []) {
+      if (assignment.topic !== this.#setup.topic) continue;
+      for (const partition of assignment.partitions) assigned.add(`${assignment.topic}:${partition}`);
+    }
+    this.#assigned = assigned;
+    for (const work of this.#partitions.values()) {
+      if (!assigned.has(work.key)) this.#revoke(work);
+    }
+  };
+
+  #accept(message: Bytes): void {
+    if (this.#stopping) return;
+    const key = `${message.topic}:${message.partition}`;
+    // A fetch answered after a rebalance may still carry records of a partition taken away.
+    if (this.#assigned !== undefined && !this.#assigned.has(key)) return;
+    let work = this.#partitions.get(key);
+    if (work === undefined) {
+      work = { key, queue: [], nextOffset: -1n, running: undefined, revoked: false, wake: undefined };
+      this.#partitions.set(key, work);
+    }
+    // After a rejoin the client rewinds to the last commit: records already queued or handled come again.
+    if (message.offset < work.nextOffset) return;
+    work.nextOffset = message.offset + 1n;
+    work.queue.push(message);
+    this.#inFlight++;
+    if (!this.#paused && this.#inFlight >= this.#options.maxInFlight) {
+      this.#paused = true;
+      this.#stream?.pause();
+    }
+    if (work.running === undefined) work.running = this.#run(work);
+  }
+
+  #revoke(work: PartitionWork): void {
+    work.revoked = true;
+    this.#partitions.delete(work.key);
+    work.wake?.();
+    // Forget the client's position too: if the partition comes back, it must start from the group's commit.
+    this.#stream?.offsetsToFetch.delete(work.key);
+    if (work.running === undefined) this.#drop(work);
+  }
+
+  /** Forgets the records of `work` that were not handled (the head too, when it was abandoned). */
+  #drop(work: PartitionWork): void {
+    this.#inFlight -= work.queue.length;
+    work.queue.length = 0;
+    this.#maybeResume();
+  }
+
+  #maybeResume(): void {
+    if (this.#paused && !this.#stopping && this.#inFlight <= this.#options.maxInFlight / 2) {
+      this.#paused = false;
+      this.#stream?.resume();
+    }
+  }
+
+  // ── handling ───────────────────────────────────────────────────────────
+
+  async #run(work: PartitionWork): Promise<void> {
+    try {
+      while (work.queue.length > 0 && !work.revoked && !this.#stopping) {
+        const message = work.queue[0] as Bytes;
+        if (!(await this.#handle(work, message))) break;
+        work.queue.shift();
+        this.#inFlight--;
+        this.#maybeResume();
+        this.#commit(work, message);
+      }
+    } catch (error) {
+      this.#report(kafkaError(error, `handle a record of ${this.#setup.topic}`));
+    } finally {
+      work.running = undefined;
+      if (work.revoked || this.#stopping) this.#drop(work);
+    }
+  }
+
+  /** Delivers `message` until it is acked or dead-lettered (true), or abandoned by a rebalance or close (false). */
+  async #handle(work: PartitionWork, message: Bytes): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      let event: EventEnvelope;
+      try {
+        event = decodeCloudEvent(message);
+      } catch (error) {
+        return this.#deadLetter(work, message, BusError.from(error, 'DECODE_FAILED'), 0, undefined);
+      }
+      // Another type sharing the topic: not ours, and nothing to wait for.
+      if (!this.#setup.matches(event.type)) return true;
+      try {
+        const result = this.#setup.onMessage(event);
+        if (isThenable(result)) await result;
+        return true;
+      } catch (error) {
+        // The kernel already reported the failure on bus.events 'failed'.
+        if (this.#abandoned(work)) return false;
+        if (attempt >= this.#options.maxDeliveries) {
+          return this.#deadLetter(work, message, BusError.from(error, 'HANDLER_FAILED', { eventId: event.id }), attempt, event);
+        }
+        await this.#sleep(work, this.#options.redeliveryDelayMs(attempt));
+        if (this.#abandoned(work)) return false;
+      }
+    }
+  }
+
+  #abandoned(work: PartitionWork): boolean {
+    return work.revoked || this.#stopping;
+  }
+
+  /** Sends `message` to the dead-letter topic, retrying until it is there (true) or the partition is abandoned (false). */
+  async #deadLetter(
+    work: PartitionWork,
+    message: Bytes,
+    error: BusError,
+    attempts: number,
+    event: EventEnvelope | undefined,
+  ): Promise<boolean> {
+    const topicFor = this.#options.deadLetterTopic;
+    const where = `${message.topic}/${message.partition}@${message.offset}`;
+    if (topicFor === false) {
+      // Dead letters are off: report the record and move past it, rather than block the partition for ever.
+      if (event !== undefined) this.#setup.events.emit('dropped', { event, error });
+      else this.#report(new BusError(error.code, `Skipped record ${where}: ${error.message}`, { cause: error }));
+      return true;
+    }
+    const deadLetterTopic = topicFor(message.topic);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#setup.produceDeadLetter(deadLetterRecord(message, deadLetterTopic, error, attempts, this.#setup.groupId));
+        break;
+      } catch (failure) {
+        this.#report(kafkaError(failure, `dead-letter record ${where} to '${deadLetterTopic}'`, { eventId: event?.id }));
+        if (this.#abandoned(work)) return false;
+        await this.#sleep(work, Math.min(500 * attempt, 5_000));
+        if (this.#abandoned(work)) return false;
+      }
+    }
+    if (event !== undefined) {
+      this.#setup.events.emit('deadLettered', { event, error, attempts });
+    } else {
+      this.#report(
+        new BusError(error.code, `Record ${where} was dead-lettered to '${deadLetterTopic}': ${error.message}`, {
+          cause: error,
+          details: { topic: message.topic, partition: message.partition, offset: message.offset.toString(), deadLetterTopic },
+        }),
+      );
+    }
+    return true;
+  }
+
+  #commit(work: PartitionWork, message: Bytes): void {
+    if (work.revoked) return;
+    const committing = (message.commit() ?? Promise.resolve()).then(
+      () => void this.#commits.delete(committing),
+      (error: unknown) => {
+        this.#commits.delete(committing);
+        // During a rebalance commits fail and the stream is rebuilt; the record comes again (a duplicate, not a loss).
+        if (!needsRejoin(error) && !this.#stopping) {
+          this.#report(kafkaError(error, `commit ${message.topic}/${message.partition}@${message.offset}`));
+        }
+      },
+    );
+    this.#commits.add(committing);
+  }
+
+  #sleep(work: PartitionWork, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        work.wake = undefined;
+        resolve();
+      }
+      work.wake = done;
+    });
+  }
+
+  // ── the stream's failures ──────────────────────────────────────────────
+
+  /** The client gave up rejoining the group (the broker was away too long): report it, and rebuild the stream, which rejoins. */
+  readonly #onConsumerError = (error: Error): void => {
+    if (this.#stopping) return;
+    this.#report(kafkaError(error, `stay in consumer group '${this.#setup.groupId}'`));
+    this.#stream?.destroy();
+  };
+
+  #streamFailed(stream: ByteStream, error: Error): void {
+    if (stream !== this.#stream || this.#stopping) return;
+    if (!needsRejoin(error)) this.#report(kafkaError(error, `consume topic '${this.#setup.topic}' in group '${this.#setup.groupId}'`));
+  }
+
+  /** The client destroys its stream on some failures (a commit refused mid-rebalance): open a new one. */
+  #streamClosed(stream: ByteStream): void {
+    if (stream !== this.#stream || this.#stopping) return;
+    this.#stream = undefined;
+    this.#assigned = new Set();
+    for (const work of [...this.#partitions.values()]) this.#revoke(work);
+    this.#paused = false;
+    this.#scheduleReopen();
+  }
+
+  #scheduleReopen(): void {
+    const delay = this.#reopenDelayMs;
+    this.#reopenDelayMs = Math.min(delay * 2, 5_000);
+    setTimeout(() => {
+      if (this.#stopping) return;
+      this.#openStream().then(
+        () => {
+          this.#reopenDelayMs = 250;
+        },
+        (error: unknown) => {
+          this.#report(kafkaError(error, `reopen the consumer of '${this.#setup.topic}' in group '${this.#setup.groupId}'`));
+          if (this.#stream === undefined && !this.#stopping) this.#scheduleReopen();
+        },
+      );
+    }, delay);
+  }
+
+  // ── readiness and closing ──────────────────────────────────────────────
+
+  /** What this subscription holds right now. */
+  stats(): { groupId: string; topic: string; inFlight: number; paused: boolean; partitions: number[] } {
+    const partitions = [...(this.#assigned ?? [])].map((key) => Number(key.slice(key.lastIndexOf(':') + 1))).sort((a, b) => a - b);
+    return { groupId: this.#setup.groupId, topic: this.#setup.topic, inFlight: this.#inFlight, paused: this.#paused, partitions };
+  }
+
+  /** Whether this member is in a stable group, holding the partitions the group says, with their positions known. */
+  async isSettled(): Promise<boolean> {
+    const consumer = this.#consumer;
+    if (this.#stream === undefined || this.#stopping || !consumer.isActive() || consumer.memberId === null) return false;
+    if (this.#positionsGeneration !== consumer.generationId) return false;
+    const assignment = new Map<string, readonly number[]>();
+    for (const { topic, partitions } of consumer.assignments ?? []) assignment.set(topic, partitions);
+    return this.#setup.groupIsStable(this.#setup.groupId, consumer.memberId, assignment);
+  }
+
+  /** Stops fetching, waits for handlers in flight (up to `closeTimeoutMs`), commits, closes the stream, leaves the group. */
+  close(): Promise<void> {
+    if (this.#closed === undefined) {
+      this.#stopping = true;
+      this.#closed = this.#close();
+    }
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    const stream = this.#stream;
+    stream?.pause();
+    const running: Promise<void>[] = [];
+    for (const work of this.#partitions.values()) {
+      work.wake?.();
+      if (work.running !== undefined) running.push(work.running);
+      else this.#drop(work);
+    }
+    const deadline = Date.now() + this.#options.closeTimeoutMs;
+    await withTimeout(Promise.all(running), deadline - Date.now());
+    // The handlers that finished just now committed: wait for those commits too.
+    await withTimeout(Promise.all(this.#commits), Math.max(deadline - Date.now(), 1_000));
+    this.#stream = undefined;
+    try {
+      if (stream !== undefined) await stream.close();
+    } catch (error) {
+      if (!needsRejoin(error)) this.#report(kafkaError(error, `close the consumer stream of '${this.#setup.topic}'`));
+    }
+    try {
+      await this.#consumer.close();
+    } catch {
+      await this.#consumer.close(true).catch((error: unknown) => this.#report(kafkaError(error, `leave group '${this.#setup.groupId}'`)));
+    }
+  }
+
+  #report(error: BusError): void {
+    const events = this.#setup.events;
+    if (events.listenerCount('error') > 0) events.emit('error', error);
+    else console.error('[bus] kafka transport error (listen to bus.events "error" to handle it):', error);
+  }
+}
+
+function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}
+
+function noop(): void {}
