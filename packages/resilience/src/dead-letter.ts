@@ -1,0 +1,115 @@
+/**
+ * Dead letters: what a sink keeps about an event whose deliveries ran out of
+ * attempts, the sink contract, and the filter `list` and `redrive` take.
+ */
+import type { Bus, BusError, BusErrorCode, EventEnvelope } from '@bus/core';
+
+/**
+ * The subscription that failed a dead-lettered event.
+ *
+ * @example
+ * ```ts
+ * const failedBy: DeadLetterSubscription = { id: 'sub-3', name: 'billing', pattern: 'orders.created' };
+ * ```
+ */
+export interface DeadLetterSubscription {
+  /** The subscription id (unique within the bus that dead-lettered it). */
+  readonly id: string;
+  /** Its name (the pattern, unless named): stable across restarts. */
+  readonly name: string;
+  /** Its pattern. */
+  readonly pattern: string;
+}
+
+/**
+ * An event that failed every attempt of one subscription.
+ *
+ * @typeParam T - the type of the event's `data`.
+ * @example
+ * ```ts
+ * for (const letter of await bus.deadLetters.list({ type: 'orders.created' })) {
+ *   console.log(letter.event.id, letter.error.code, letter.attempts, letter.time, letter.subscription.name);
+ * }
+ * ```
+ */
+export interface DeadLetter<T = unknown> {
+  /** The dead letter's own id: one event failed by two subscriptions makes two dead letters. */
+  readonly id: string;
+  /** The envelope as the handler received it (decoded, upcast). */
+  readonly event: EventEnvelope<T>;
+  /** The last failure. */
+  readonly error: BusError;
+  /** How many attempts were made. */
+  readonly attempts: number;
+  /** When it was dead-lettered, RFC 3339. */
+  readonly time: string;
+  /** The subscription whose attempts ran out. */
+  readonly subscription: DeadLetterSubscription;
+}
+
+/**
+ * Which dead letters `list` and `redrive` mean: every field given must match
+ * (the subscription by id or name), or a predicate.
+ *
+ * @example
+ * ```ts
+ * await bus.deadLetters.redrive({ type: 'orders.created', subscription: 'billing' });
+ * await bus.deadLetters.list((letter) => letter.attempts > 3);
+ * ```
+ */
+export type DeadLetterFilter =
+  | {
+      /** The event type. */
+      readonly type?: string;
+      /** The subscription's id or name. */
+      readonly subscription?: string;
+      /** The last failure's code. */
+      readonly code?: BusErrorCode;
+      /** The event id. */
+      readonly eventId?: string;
+    }
+  | ((letter: DeadLetter) => boolean);
+
+/**
+ * Where dead letters go. A sink that throws from `put` fails the delivery
+ * instead (the kernel reports it on `'failed'`, and transports with
+ * redelivery deliver it again), so no dead letter is lost.
+ *
+ * @example
+ * ```ts
+ * const sink: DeadLetterSink = {
+ *   put: (letter) => db.insert('dead_letters', letter),
+ *   list: (filter) => db.select('dead_letters').then((rows) => rows.filter((row) => deadLetterMatches(row, filter))),
+ *   remove: (id) => db.delete('dead_letters', id),
+ * };
+ * ```
+ */
+export interface DeadLetterSink {
+  /** Keeps a dead letter. `bus` is the bus it came from (to publish it on, or to report on). */
+  put(letter: DeadLetter, bus: Bus): void | Promise<void>;
+  /** The dead letters kept, oldest first, those matching `filter` when given. */
+  list(filter?: DeadLetterFilter): readonly DeadLetter[] | Promise<readonly DeadLetter[]>;
+  /** Forgets a dead letter (once redriven); returns whether it was there. */
+  remove(id: string): boolean | Promise<boolean>;
+}
+
+/**
+ * Whether `letter` matches `filter` (always, without one): for sinks of your own.
+ *
+ * @example
+ * ```ts
+ * const billing = letters.filter((letter) => deadLetterMatches(letter, { subscription: 'billing' }));
+ * ```
+ */
+export function deadLetterMatches(letter: DeadLetter, filter?: DeadLetterFilter): boolean {
+  if (filter === undefined) return true;
+  if (typeof filter === 'function') return filter(letter);
+  return (
+    (filter.type === undefined || letter.event.type === filter.type) &&
+    (filter.subscription === undefined ||
+      letter.subscription.id === filter.subscription ||
+      letter.subscription.name === filter.subscription) &&
+    (filter.code === undefined || letter.error.code === filter.code) &&
+    (filter.eventId === undefined || letter.event.id === filter.eventId)
+  );
+}

@@ -1,0 +1,252 @@
+/**
+ * The `resilience()` plugin: retries, timeouts and a circuit breaker around
+ * each handler call (the deliver `handle` phase, innermost), dead letters when
+ * attempts run out, and `bus.deadLetters` to list and redrive them.
+ */
+import { randomUUID } from 'node:crypto';
+import { BusError, type DeliveryContext, definePlugin, nowIso, type Plugin, type Subscription } from '@bus/core';
+import type { DeadLetter, DeadLetterFilter, DeadLetterSink } from './dead-letter.js';
+import { assertHandler } from './handler-call.js';
+import { memoryDeadLetterSink } from './memory-dead-letter-sink.js';
+import { type ResilienceOptions, resolveResilience } from './resilience-options.js';
+import { type CircuitStatus, SubscriptionPolicy } from './subscription-policy.js';
+
+/**
+ * Where the resilience middleware sits in the deliver `handle` phase: last.
+ * It calls the handler itself, once per attempt, and never `next()` (the
+ * kernel allows `next()` once per delivery), so a `handle` middleware ordered
+ * after it would never run. Context, tracing and metrics run before it, once
+ * per delivery, around all attempts.
+ *
+ * @example
+ * ```ts
+ * kernel.useDeliver('handle', measureAllAttempts, { order: RESILIENCE_HANDLE_ORDER - 1 });
+ * ```
+ */
+export const RESILIENCE_HANDLE_ORDER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The extension attribute a redriven event carries: the id (while it lives)
+ * or name of the subscription it is redriven to. Other subscriptions of a bus
+ * using `resilience()` skip the event.
+ *
+ * @example
+ * ```ts
+ * bus.subscribe('orders.created', (event) => {
+ *   if (event[REDRIVE_ATTRIBUTE] !== undefined) console.log('a second chance');
+ * });
+ * ```
+ */
+export const REDRIVE_ATTRIBUTE = 'redriveto';
+
+/**
+ * What `bus.deadLetters.redrive` did.
+ *
+ * @example
+ * ```ts
+ * const { redriven, failures } = await bus.deadLetters.redrive({ type: 'orders.created' });
+ * ```
+ */
+export interface RedriveReport {
+  /** The ids of the dead letters republished (and removed from the sink). */
+  readonly redriven: readonly string[];
+  /** The dead letters whose republish failed; they stay in the sink. */
+  readonly failures: readonly { readonly id: string; readonly error: BusError }[];
+}
+
+/**
+ * `bus.deadLetters`: the dead letters of this bus, and redrive.
+ *
+ * @example
+ * ```ts
+ * const letters = await bus.deadLetters.list({ subscription: 'billing' });
+ * await bus.deadLetters.redrive(letters[0].id);
+ * ```
+ */
+export interface DeadLetters {
+  /** The sink, or undefined with `deadLetter: false`. */
+  readonly sink: DeadLetterSink | undefined;
+  /** The dead letters kept, oldest first, those matching `filter` when given. */
+  list(filter?: DeadLetterFilter): Promise<readonly DeadLetter[]>;
+  /**
+   * Republishes the original event of one dead letter (by id) or of every
+   * one matching a filter, once each, then removes it from the sink. The
+   * event keeps its id and attributes, plus `redriveto` naming the
+   * subscription that failed it: on this bus only that subscription handles
+   * it again. If it fails again, it comes back as a new dead letter. A dead
+   * letter whose subscription (by id, else by name) is not on this bus stays,
+   * reported in `failures` (`INVALID_SUBSCRIPTION`).
+   */
+  redrive(target: string | DeadLetterFilter): Promise<RedriveReport>;
+}
+
+/**
+ * `bus.resilience`: the state of each subscription's circuit breaker.
+ *
+ * @example
+ * ```ts
+ * bus.resilience.circuit(handle.id); // 'closed' | 'open' | 'half-open' | 'isolated' | undefined
+ * ```
+ */
+export interface ResilienceControls {
+  /** The circuit state of a subscription, or undefined when it has no breaker. */
+  circuit(subscriptionId: string): CircuitStatus | undefined;
+}
+
+/**
+ * What the plugin adds to the bus: `bus.deadLetters` and `bus.resilience`.
+ *
+ * @example
+ * ```ts
+ * const bus = createBus().use(resilience());
+ * await bus.deadLetters.list();
+ * ```
+ */
+export interface ResilienceExtension {
+  readonly deadLetters: DeadLetters;
+  readonly resilience: ResilienceControls;
+}
+
+/**
+ * Retries, timeouts, a circuit breaker and dead letters for every handler,
+ * with cockatiel policies. A failed attempt is retried (exponential backoff,
+ * full jitter) unless its error says `retryable: false`; `ctx.attempt` counts
+ * attempts and, with a timeout, `ctx.signal` aborts at the deadline. When
+ * attempts run out, the event goes to the dead-letter sink, `bus.events`
+ * emits `'deadLettered'`, and the delivery counts as handled (acked), so a
+ * transport does not redeliver it forever. Each subscription can override
+ * the defaults with its `resilience` option.
+ *
+ * @example
+ * ```ts
+ * const bus = createBus().use(resilience({ retry: { maxAttempts: 5 }, timeoutMs: 10_000 }));
+ * bus.subscribe('orders.created', async (event, ctx) => {
+ *   await fetch(billingUrl, { method: 'POST', body: JSON.stringify(event.data), signal: ctx.signal });
+ * });
+ * ```
+ */
+export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceExtension> {
+  if (typeof options !== 'object' || options === null) {
+    throw new BusError('PLUGIN_INVALID', 'resilience(options) takes an object: { retry?, timeoutMs?, circuitBreaker?, deadLetter? }.');
+  }
+  const { deadLetter, ...defaults } = options;
+  resolveResilience(defaults, undefined, 'resilience(options)', 'PLUGIN_INVALID');
+  const sink = deadLetter === false ? undefined : (deadLetter ?? memoryDeadLetterSink());
+  if (sink !== undefined && (typeof sink.put !== 'function' || typeof sink.list !== 'function' || typeof sink.remove !== 'function')) {
+    throw new BusError('PLUGIN_INVALID', 'resilience({ deadLetter }) must be a sink ({ put, list, remove }) or false.');
+  }
+
+  return definePlugin({
+    name: 'resilience',
+    setup(kernel) {
+      const bus = kernel.bus;
+      const policies = new Map<string, SubscriptionPolicy>();
+      /** Subscriptions of this bus by id, to address a redrive. */
+      const live = new Map<string, Subscription>();
+
+      const deadLetterTo = (target: DeadLetterSink) =>
+        async function deadLetter(ctx: DeliveryContext, failure: BusError, attempts: number): Promise<void> {
+          const subscription = ctx.subscription;
+          const letter: DeadLetter = {
+            id: randomUUID(),
+            event: ctx.event,
+            error: failure,
+            attempts,
+            time: nowIso(),
+            subscription: { id: subscription.id, name: subscription.name, pattern: subscription.pattern },
+          };
+          try {
+            await target.put(letter, bus);
+          } catch (error) {
+            // Not kept anywhere: fail the delivery instead, so the kernel reports it (and a transport may redeliver).
+            throw BusError.from(error, 'STORE_FAILED', { eventId: ctx.event.id });
+          }
+          kernel.events.emit('deadLettered', { event: ctx.event, error: failure, attempts, subscription });
+        };
+      const failDelivery = (_ctx: DeliveryContext, failure: BusError): never => {
+        throw failure;
+      };
+
+      kernel.onSubscribe((subscription) => {
+        live.set(subscription.id, subscription);
+        const override = subscription.options.resilience;
+        if (override === false) return () => live.delete(subscription.id);
+        const resolved = resolveResilience(defaults, override, `subscribe('${subscription.pattern}')`, 'INVALID_SUBSCRIPTION');
+        assertHandler(subscription);
+        const giveUp = resolved.deadLetter && sink !== undefined ? deadLetterTo(sink) : failDelivery;
+        policies.set(subscription.id, new SubscriptionPolicy(resolved, giveUp));
+        return () => {
+          live.delete(subscription.id);
+          policies.delete(subscription.id);
+        };
+      });
+
+      // First of all deliver middleware after decode: a redriven event reaches only the subscription it names.
+      kernel.useDeliver(
+        'guard',
+        function redriveTarget(ctx, next) {
+          const target = ctx.event[REDRIVE_ATTRIBUTE];
+          if (target !== undefined && !namesSubscription(target, ctx.subscription)) return;
+          return next();
+        },
+        { order: Number.MIN_SAFE_INTEGER },
+      );
+
+      kernel.useDeliver(
+        'handle',
+        function resilientHandler(ctx, next) {
+          const policy = policies.get(ctx.subscription.id);
+          return policy === undefined ? next() : policy.handle(ctx);
+        },
+        { order: RESILIENCE_HANDLE_ORDER },
+      );
+
+      const redriving = new Set<string>();
+      const deadLetters: DeadLetters = {
+        sink,
+        list: async (filter) => (sink === undefined ? [] : [...(await sink.list(filter))]),
+        async redrive(target) {
+          const redriven: string[] = [];
+          const failures: { id: string; error: BusError }[] = [];
+          if (sink === undefined) return { redriven, failures };
+          const all = typeof target === 'string' ? (await sink.list()).filter((letter) => letter.id === target) : await sink.list(target);
+          for (const letter of all) {
+            if (redriving.has(letter.id)) continue; // a concurrent redrive has it: once means once
+            redriving.add(letter.id);
+            try {
+              await bus.publish({ ...letter.event, [REDRIVE_ATTRIBUTE]: redriveTarget(letter, live) });
+              await sink.remove(letter.id);
+              redriven.push(letter.id);
+            } catch (error) {
+              failures.push({ id: letter.id, error: BusError.from(error, 'TRANSPORT_FAILED', { eventId: letter.event.id }) });
+            } finally {
+              redriving.delete(letter.id);
+            }
+          }
+          return { redriven, failures };
+        },
+      };
+      const controls: ResilienceControls = { circuit: (subscriptionId) => policies.get(subscriptionId)?.circuit };
+      return { deadLetters, resilience: controls };
+    },
+  });
+}
+
+/**
+ * The subscription a redrive goes to: the one that failed the event while it
+ * lives, else one of the same name. With neither, every subscription would
+ * skip the event and it would be lost, so the redrive fails instead.
+ */
+function redriveTarget(letter: DeadLetter, live: ReadonlyMap<string, Subscription>): string {
+  if (live.has(letter.subscription.id)) return letter.subscription.id;
+  for (const subscription of live.values()) if (subscription.name === letter.subscription.name) return subscription.name;
+  throw new BusError(
+    'INVALID_SUBSCRIPTION',
+    `Cannot redrive dead letter ${letter.id}: no subscription named '${letter.subscription.name}' on this bus to take it.`,
+    { eventId: letter.event.id },
+  );
+}
+
+function namesSubscription(target: unknown, subscription: Subscription): boolean {
+  return target === subscription.id || target === subscription.name;
+}
