@@ -4,7 +4,7 @@
  */
 import type { BusEvents } from './bus-events.js';
 import { BusEventEmitter } from './bus-events.js';
-import { compose, isThenable } from './compose.js';
+import { compose, isThenable, type Middleware } from './compose.js';
 import { EmittedEvent } from './emitted-event.js';
 import type { EnvelopeDefaults, EnvelopeInput, EventEnvelope, PublishOptions } from './envelope.js';
 import { assertEventType, createEnvelope, createEventId, normalizeEnvelope } from './envelope.js';
@@ -224,6 +224,8 @@ class BusKernel implements Bus {
   readonly #startHooks: (() => void | Promise<void>)[] = [];
   readonly #stopHooks: (() => void | Promise<void>)[] = [];
   readonly #subscribeHooks: SubscribeHook[] = [];
+  /** Middleware registered with `reentrant: true`: they may call next() again (retries). */
+  readonly #reentrant = new Set<Middleware<unknown>>();
   readonly #subscriptions = new Map<string, SubscriptionRecord>();
   #localRoutes: Router<SubscriptionRecord> | undefined;
   #nextSubscriptionId = 0;
@@ -337,11 +339,13 @@ class BusKernel implements Bus {
         assertSetup('usePublish');
         checkMiddleware(phase, PUBLISH_PHASES, middleware, options);
         this.#publishMiddleware.get(phase)?.push({ middleware, order: options?.order ?? 0 });
+        if (options?.reentrant === true) this.#reentrant.add(middleware as Middleware<unknown>);
       },
       useDeliver: (phase, middleware, options) => {
         assertSetup('useDeliver');
         checkMiddleware(phase, DELIVER_PHASES, middleware, options);
         this.#deliverMiddleware.get(phase)?.push({ middleware, order: options?.order ?? 0 });
+        if (options?.reentrant === true) this.#reentrant.add(middleware as Middleware<unknown>);
       },
       setTransport: (transport) => {
         assertSetup('setTransport');
@@ -391,8 +395,14 @@ class BusKernel implements Bus {
     const publishMiddleware = this.#batchMiddleware();
     const deliverMiddleware = DELIVER_PHASES.flatMap((phase) => inPhaseOrder(this.#deliverMiddleware.get(phase) ?? [], phase === 'decode'));
     this.#transport ??= memoryTransport();
-    this.#publishChain = compose(publishMiddleware, this.#sendTerminal, { detectMissingAwait });
-    this.#deliverChain = compose(deliverMiddleware, callHandler, { detectMissingAwait });
+    this.#publishChain = compose(publishMiddleware, this.#sendTerminal, {
+      detectMissingAwait,
+      reentrant: this.#reentrant as ReadonlySet<Middleware<PublishContext>>,
+    });
+    this.#deliverChain = compose(deliverMiddleware, callHandler, {
+      detectMissingAwait,
+      reentrant: this.#reentrant as ReadonlySet<Middleware<DeliveryContext>>,
+    });
     const createRouter = this.#routerFactory ?? exactRouter;
     this.#localRoutes = createRouter<SubscriptionRecord>();
     this.#directDelivery = deliverMiddleware.length === 0;
@@ -546,7 +556,9 @@ class BusKernel implements Bus {
     if (!Array.isArray(events)) throw new BusError('INVALID_EVENT', 'publishBatch() takes an array of events.');
     const contexts = events.map((event) => new PublishCtx(normalizeEnvelope(event, this.#defaults), options, this, true));
     const toSend: EventEnvelope[] = [];
-    const batchChain = compose(this.#batchMiddleware(), (ctx: PublishContext) => void toSend.push(ctx.envelope));
+    const batchChain = compose(this.#batchMiddleware(), (ctx: PublishContext) => void toSend.push(ctx.envelope), {
+      reentrant: this.#reentrant as ReadonlySet<Middleware<PublishContext>>,
+    });
     await this.#track(
       (async () => {
         for (const ctx of contexts) {

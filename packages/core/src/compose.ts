@@ -25,12 +25,19 @@ export type Next = () => void | Promise<void>;
 export type Middleware<C> = (ctx: C, next: Next) => void | Promise<void>;
 
 /** Options of {@link compose}. */
-export interface ComposeOptions {
+export interface ComposeOptions<C = unknown> {
   /**
    * Warn (`process.emitWarning`, code `BUS_MISSING_AWAIT`) when a middleware's
    * promise settles before the downstream chain it started: a missing `await`.
    */
   readonly detectMissingAwait?: boolean;
+  /**
+   * Middleware that may call `next()` more than once, to run the rest of the
+   * chain again (retries; a retry after a timeout may start while the
+   * abandoned attempt still runs). They own their calls to `next()`; for every
+   * other middleware a second call is `MIDDLEWARE_NEXT_TWICE`.
+   */
+  readonly reentrant?: ReadonlySet<Middleware<C>>;
 }
 
 /** True for promises and other thenables. */
@@ -40,7 +47,8 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /**
  * Composes `middleware` around `terminal` into one function, once. Throws
- * `MIDDLEWARE_NEXT_TWICE` when a middleware calls `next()` twice.
+ * `MIDDLEWARE_NEXT_TWICE` when a middleware calls `next()` twice, unless it
+ * is `reentrant`.
  *
  * @example
  * ```ts
@@ -51,21 +59,26 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 export function compose<C>(
   middleware: readonly Middleware<C>[],
   terminal: (ctx: C) => void | Promise<void>,
-  options: ComposeOptions = {},
+  options: ComposeOptions<C> = {},
 ): (ctx: C) => void | Promise<void> {
   if (middleware.length === 0) return terminal;
+  const reentrant = middleware.map((entry) => options.reentrant?.has(entry) === true);
   const chain = options.detectMissingAwait ? middleware.map(watchForMissingAwait) : [...middleware];
   const last = chain.length;
   return function composed(ctx: C): void | Promise<void> {
-    let called = -1;
     const dispatch = (index: number): void | Promise<void> => {
-      if (index <= called) {
-        const name = chain[index - 1]?.name || `#${index - 1}`;
-        throw new BusError('MIDDLEWARE_NEXT_TWICE', `Middleware '${name}' called next() more than once.`);
-      }
-      called = index;
       if (index === last) return terminal(ctx);
-      return (chain[index] as Middleware<C>)(ctx, () => dispatch(index + 1));
+      const current = chain[index] as Middleware<C>;
+      if (reentrant[index]) return current(ctx, () => dispatch(index + 1));
+      let called = false;
+      return current(ctx, () => {
+        if (called) {
+          const name = middleware[index]?.name || `#${index}`;
+          throw new BusError('MIDDLEWARE_NEXT_TWICE', `Middleware '${name}' called next() more than once.`);
+        }
+        called = true;
+        return dispatch(index + 1);
+      });
     };
     return dispatch(0);
   };

@@ -95,6 +95,12 @@ export interface DeliveryContext<T = unknown> {
 export interface MiddlewareOptions {
   /** Position within the phase; default 0. See {@link STAGE_ORDER} for the conventional encode/decode stages. */
   readonly order?: number;
+  /**
+   * The middleware may call `next()` more than once, each call running the
+   * rest of the chain again (retries). Default `false`: a second call is
+   * `MIDDLEWARE_NEXT_TWICE`, as in koa.
+   */
+  readonly reentrant?: boolean;
 }
 
 /**

@@ -97,4 +97,37 @@ describe('compose', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(warn).not.toHaveBeenCalled();
   });
+
+  it('lets a reentrant middleware run the rest of the chain again (retries)', async () => {
+    let attempts = 0;
+    const retryOnce: Middleware<Ctx> = async function retryOnce(_ctx, next) {
+      try {
+        await next();
+      } catch {
+        await next();
+      }
+    };
+    const run = compose(
+      [retryOnce],
+      async () => {
+        attempts++;
+        if (attempts === 1) throw new Error('first attempt fails');
+      },
+      { reentrant: new Set([retryOnce]) },
+    );
+    await run({ log: [] });
+    expect(attempts).toBe(2);
+  });
+
+  it('keeps the next()-twice guard for the middleware that are not reentrant', async () => {
+    const retryOnce: Middleware<Ctx> = async function retryOnce(_ctx, next) {
+      await Promise.resolve(next()).catch(() => next());
+    };
+    const strict: Middleware<Ctx> = async function strict(_ctx, next) {
+      await next();
+      await next();
+    };
+    const run = compose([retryOnce, strict], () => undefined, { reentrant: new Set([retryOnce]) });
+    await expect(run({ log: [] })).rejects.toMatchObject({ code: 'MIDDLEWARE_NEXT_TWICE', message: expect.stringContaining("'strict'") });
+  });
 });

@@ -6,24 +6,24 @@
 import { randomUUID } from 'node:crypto';
 import { BusError, type DeliveryContext, definePlugin, nowIso, type Plugin, type Subscription } from '@bus/core';
 import type { DeadLetter, DeadLetterFilter, DeadLetterSink } from './dead-letter.js';
-import { assertHandler } from './handler-call.js';
 import { memoryDeadLetterSink } from './memory-dead-letter-sink.js';
 import { type ResilienceOptions, resolveResilience } from './resilience-options.js';
 import { type CircuitStatus, SubscriptionPolicy } from './subscription-policy.js';
 
 /**
- * Where the resilience middleware sits in the deliver `handle` phase: last.
- * It calls the handler itself, once per attempt, and never `next()` (the
- * kernel allows `next()` once per delivery), so a `handle` middleware ordered
- * after it would never run. Context, tracing and metrics run before it, once
- * per delivery, around all attempts.
+ * Where the resilience middleware sits in the deliver `handle` phase. It is
+ * registered `reentrant` and runs the rest of the chain once per attempt
+ * through `next()`: `handle` middleware ordered before it (context, tracing,
+ * metrics, anything at the default order 0) runs once per delivery around all
+ * attempts; middleware ordered after it runs once per attempt.
  *
  * @example
  * ```ts
  * kernel.useDeliver('handle', measureAllAttempts, { order: RESILIENCE_HANDLE_ORDER - 1 });
+ * kernel.useDeliver('handle', measureEachAttempt, { order: RESILIENCE_HANDLE_ORDER + 1 });
  * ```
  */
-export const RESILIENCE_HANDLE_ORDER = Number.MAX_SAFE_INTEGER;
+export const RESILIENCE_HANDLE_ORDER = 1_000;
 
 /**
  * The extension attribute a redriven event carries: the id (while it lives)
@@ -172,7 +172,6 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
         const override = subscription.options.resilience;
         if (override === false) return () => live.delete(subscription.id);
         const resolved = resolveResilience(defaults, override, `subscribe('${subscription.pattern}')`, 'INVALID_SUBSCRIPTION');
-        assertHandler(subscription);
         const giveUp = resolved.deadLetter && sink !== undefined ? deadLetterTo(sink) : failDelivery;
         policies.set(subscription.id, new SubscriptionPolicy(resolved, giveUp));
         return () => {
@@ -196,9 +195,10 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
         'handle',
         function resilientHandler(ctx, next) {
           const policy = policies.get(ctx.subscription.id);
-          return policy === undefined ? next() : policy.handle(ctx);
+          return policy === undefined ? next() : policy.handle(ctx, next);
         },
-        { order: RESILIENCE_HANDLE_ORDER },
+        // Reentrant: each attempt runs the rest of the chain (and the handler) again through next().
+        { order: RESILIENCE_HANDLE_ORDER, reentrant: true },
       );
 
       const redriving = new Set<string>();

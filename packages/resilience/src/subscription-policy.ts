@@ -9,7 +9,7 @@
  * when there is no breaker or timeout). Only a failure enters the policy.
  */
 
-import { type BusError, type DeliveryContext, isThenable } from '@bus/core';
+import { type BusError, type DeliveryContext, isThenable, type Next } from '@bus/core';
 import {
   type CircuitBreakerPolicy,
   CircuitState,
@@ -25,7 +25,6 @@ import {
   timeout,
 } from 'cockatiel';
 import { attemptFailure, timeoutFailure } from './attempt-failure.js';
-import { callHandler } from './handler-call.js';
 import type { CircuitBreakerOptions, ResolvedResilience } from './resilience-options.js';
 
 /**
@@ -85,19 +84,19 @@ export class SubscriptionPolicy {
   }
 
   /** Delivers `ctx.event` to the handler with retries, breaker and timeout; gives up through `giveUp`. */
-  handle(ctx: DeliveryContext): void | Promise<void> {
+  handle(ctx: DeliveryContext, next: Next): void | Promise<void> {
     const parent = ctx.signal;
     let result: void | Promise<void>;
     try {
-      result = this.#attempt(ctx, 1, parent);
+      result = this.#attempt(ctx, 1, parent, next);
     } catch (error) {
-      return this.#afterFirstFailure(ctx, error, parent);
+      return this.#afterFirstFailure(ctx, error, parent, next);
     }
     if (!isThenable(result)) return;
-    return result.then(undefined, (error: unknown) => this.#afterFirstFailure(ctx, error, parent));
+    return result.then(undefined, (error: unknown) => this.#afterFirstFailure(ctx, error, parent, next));
   }
 
-  async #afterFirstFailure(ctx: DeliveryContext, error: unknown, parent: AbortSignal | undefined): Promise<void> {
+  async #afterFirstFailure(ctx: DeliveryContext, error: unknown, parent: AbortSignal | undefined, next: Next): Promise<void> {
     const event = ctx.event;
     let failure = attemptFailure(error, event.id);
     let attempts = 1;
@@ -113,7 +112,7 @@ export class SubscriptionPolicy {
           // Invocation 0 replays the first attempt's failure, so the policy backs off before attempt 2.
           if (attempt === 0) throw failure;
           attempts = attempt + 1;
-          return this.#attemptOrFail(ctx, attempts, parent);
+          return this.#attemptOrFail(ctx, attempts, parent, next);
         }, parent);
         return;
       } catch (last) {
@@ -124,11 +123,11 @@ export class SubscriptionPolicy {
   }
 
   /** An attempt whose failure is always a BusError (what the retry predicate reads). */
-  #attemptOrFail(ctx: DeliveryContext, attempt: number, parent: AbortSignal | undefined): void | Promise<void> {
+  #attemptOrFail(ctx: DeliveryContext, attempt: number, parent: AbortSignal | undefined, next: Next): void | Promise<void> {
     const eventId = ctx.event.id;
     let result: void | Promise<void>;
     try {
-      result = this.#attempt(ctx, attempt, parent);
+      result = this.#attempt(ctx, attempt, parent, next);
     } catch (error) {
       throw attemptFailure(error, eventId);
     }
@@ -138,26 +137,26 @@ export class SubscriptionPolicy {
     });
   }
 
-  #attempt(ctx: DeliveryContext, attempt: number, parent: AbortSignal | undefined): void | Promise<void> {
+  #attempt(ctx: DeliveryContext, attempt: number, parent: AbortSignal | undefined, next: Next): void | Promise<void> {
     ctx.attempt = attempt;
-    if (this.#breaker !== undefined) return this.#breaker.execute(() => this.#timed(ctx, parent), parent);
-    return this.#timed(ctx, parent);
+    if (this.#breaker !== undefined) return this.#breaker.execute(() => this.#timed(ctx, parent, next), parent);
+    return this.#timed(ctx, parent, next);
   }
 
-  #timed(ctx: DeliveryContext, parent: AbortSignal | undefined): void | Promise<void> {
+  #timed(ctx: DeliveryContext, parent: AbortSignal | undefined, next: Next): void | Promise<void> {
     const policy = this.#timeout;
-    if (policy === undefined) return callHandler(ctx);
+    if (policy === undefined) return next();
     const cooperative = this.#options.timeoutStrategy === 'cooperative';
     const timeoutMs = this.#options.timeoutMs as number;
     return policy.execute(({ signal }) => {
       ctx.signal = signal;
-      if (!cooperative) return callHandler(ctx);
+      if (!cooperative) return next();
       // Cooperative: the handler ends the attempt; a failure after the deadline is the timeout's.
       const timedOut = (error: unknown): unknown =>
         signal.aborted && parent?.aborted !== true ? timeoutFailure(error, ctx.event.id, timeoutMs) : error;
       let result: void | Promise<void>;
       try {
-        result = callHandler(ctx);
+        result = next();
       } catch (error) {
         throw timedOut(error);
       }
