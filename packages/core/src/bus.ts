@@ -222,7 +222,7 @@ class BusKernel implements Bus {
   readonly #publishMiddleware = new Map<PublishPhase, Ordered<PublishMiddleware>[]>(PUBLISH_PHASES.map((phase) => [phase, []]));
   readonly #deliverMiddleware = new Map<DeliverPhase, Ordered<DeliverMiddleware>[]>(DELIVER_PHASES.map((phase) => [phase, []]));
   readonly #startHooks: (() => void | Promise<void>)[] = [];
-  readonly #stopHooks: (() => void | Promise<void>)[] = [];
+  readonly #stopHooks: ((options: StopOptions) => void | Promise<void>)[] = [];
   readonly #subscribeHooks: SubscribeHook[] = [];
   /** Middleware registered with `reentrant: true`: they may call next() again (retries). */
   readonly #reentrant = new Set<Middleware<unknown>>();
@@ -419,7 +419,7 @@ class BusKernel implements Bus {
     } catch (error) {
       this.#status = 'stopped';
       if (transportStarted) await settle(() => (this.#transport as Transport).stop());
-      for (const hook of [...this.#stopHooks].reverse()) await settle(hook);
+      for (const hook of [...this.#stopHooks].reverse()) await settle(() => hook({ drain: false }));
       throw BusError.from(error, 'BUS_START_FAILED');
     }
   }
@@ -449,7 +449,10 @@ class BusKernel implements Bus {
       (error) => this.#reportError(error, 'TRANSPORT_FAILED'),
     );
     for (const hook of [...this.#stopHooks].reverse()) {
-      await settle(hook, (error) => this.#reportError(error, 'BUS_START_FAILED'));
+      await settle(
+        () => hook(options),
+        (error) => this.#reportError(error, 'BUS_START_FAILED'),
+      );
     }
     this.#status = 'stopped';
   }

@@ -4,7 +4,7 @@
  * bus (`outbox()` adds `bus.outbox`), which `bus.use()` types.
  */
 
-import type { Bus } from './bus.js';
+import type { Bus, StopOptions } from './bus.js';
 import type { BusEvents } from './bus-events.js';
 import type { DeliverMiddleware, DeliverPhase, MiddlewareOptions, PublishMiddleware, PublishPhase } from './pipeline.js';
 import type { RouterFactory } from './router.js';
@@ -62,8 +62,11 @@ export interface Kernel {
   setRouter(factory: RouterFactory): void;
   /** Runs after the transport started, in plugin order. */
   onStart(hook: () => void | Promise<void>): void;
-  /** Runs at `stop()` after draining, in reverse plugin order. */
-  onStop(hook: () => void | Promise<void>): void;
+  /**
+   * Runs at `stop()` after draining, in reverse plugin order, with the options
+   * `stop` was given (a plugin with queues of its own drains them unless `drain` is false).
+   */
+  onStop(hook: (options: StopOptions) => void | Promise<void>): void;
   /**
    * Runs for every `subscribe()` before it takes effect, in plugin order. Throw
    * a `BusError` to refuse the subscription (e.g. `ACL_DENIED`); return a

@@ -46,6 +46,14 @@ describe('bus lifecycle', () => {
     expect(order).toEqual(['start a', 'start b', 'start c', 'stop c', 'stop b', 'stop a']);
   });
 
+  it('hands the stop options to onStop hooks', async () => {
+    const seen: unknown[] = [];
+    const bus = createBus().use(definePlugin({ name: 'queue', setup: (kernel) => kernel.onStop((options) => void seen.push(options)) }));
+    await bus.start();
+    await bus.stop({ drain: false, timeoutMs: 5 });
+    expect(seen).toEqual([{ drain: false, timeoutMs: 5 }]);
+  });
+
   it('drains in-flight deliveries before stopping the transport', async () => {
     const bus = createBus();
     const finished: string[] = [];
