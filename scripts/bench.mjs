@@ -9,7 +9,7 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2);
 const packages = [];
-for (const folder of ['packages', 'facades']) {
+for (const folder of ['packages', 'facades', 'examples']) {
   const dir = join(root, folder);
   if (!existsSync(dir)) continue;
   for (const name of readdirSync(dir)) {

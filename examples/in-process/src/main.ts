@@ -1,3 +1,6 @@
 import { runInProcess } from './in-process.ts';
+import { runOperations } from './operations.ts';
 
 await runInProcess();
+console.log('');
+await runOperations();

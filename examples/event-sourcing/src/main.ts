@@ -1,0 +1,3 @@
+import { runEventSourcing } from './event-sourcing.ts';
+
+await runEventSourcing();

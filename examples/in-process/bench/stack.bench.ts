@@ -1,0 +1,90 @@
+// The standard in-process stack, one plugin at a time: await publish → one
+// async handler, in memory. Each row is the stack so far against the bare bus
+// in the same run; the per-plugin cost is the difference in ns/event.
+
+import { context } from '@bus/context';
+import { type Bus, createBus, type Plugin } from '@bus/core';
+import { metrics } from '@bus/metrics';
+import { resilience } from '@bus/resilience';
+import { createSchemaRegistry, schema } from '@bus/schema';
+import { topics } from '@bus/topics';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { Bench } from 'tinybench';
+
+class OnDemandReader extends MetricReader {
+  protected override async onShutdown(): Promise<void> {}
+  protected override async onForceFlush(): Promise<void> {}
+}
+
+const registry = createSchemaRegistry().register(
+  'orders.eu.created',
+  { type: 'object', required: ['id', 'total'], properties: { id: { type: 'string' }, total: { type: 'number' } } },
+  { version: '1' },
+);
+const meterProvider = new MeterProvider({ readers: [new OnDemandReader()] });
+const tracerProvider = new BasicTracerProvider();
+
+const layers: [string, () => Plugin<object>][] = [
+  ['+ topics', () => topics()],
+  ['+ schema', () => schema({ registry })],
+  ['+ context', () => context()],
+  ['+ metrics (OTel SDK, metrics only)', () => metrics({ meterProvider, tracing: false })],
+  ['+ resilience (retry, dead letters)', () => resilience()],
+];
+
+let handled = 0;
+async function stack(count: number, withTracing = false): Promise<Bus> {
+  let bus: Bus = createBus({ source: 'bench' });
+  for (const [name, plugin] of layers.slice(0, count)) {
+    // The tracing variant swaps the metrics layer for metrics + producer/consumer spans.
+    bus = bus.use(withTracing && name.startsWith('+ metrics') ? metrics({ meterProvider, tracerProvider }) : plugin());
+  }
+  bus.subscribe<{ total: number }>(count >= 1 ? 'orders.*.created' : 'orders.eu.created', async (event) => {
+    handled += event.data.total;
+  });
+  await bus.start();
+  return bus;
+}
+
+const buses: [string, Bus][] = [['bare bus', await stack(0)]];
+for (let i = 1; i <= layers.length; i++)
+  buses.push([
+    `bare ${layers
+      .slice(0, i)
+      .map(([name]) => name)
+      .join(' ')}`,
+    await stack(i),
+  ]);
+const tracingName = 'full stack, metrics with tracing on (producer and consumer spans)';
+buses.push([tracingName, await stack(layers.length, true)]);
+
+const bench = new Bench({ time: Number(process.env.BUS_BENCH_TIME_MS ?? 1500), warmupTime: 300 });
+for (const [name, bus] of buses) bench.add(name, () => bus.publish('orders.eu.created', { id: 'o-1', total: 1 }));
+await bench.run();
+for (const [, bus] of buses) await bus.stop();
+
+const hz = (name: string): number => {
+  const result = bench.getTask(name)?.result as { throughput?: { mean: number } } | undefined;
+  return result?.throughput?.mean ?? Number.NaN;
+};
+const bare = hz('bare bus');
+let previous = bare;
+for (const [name] of buses.slice(1)) {
+  const ops = hz(name);
+  const layerCostNs = name === tracingName ? 1e9 / ops - 1e9 / hz(buses[layers.length]?.[0] ?? '') : 1e9 / ops - 1e9 / previous;
+  if (name !== tracingName) previous = ops;
+  console.log(
+    `BENCH_RESULT ${JSON.stringify({
+      package: '@bus/example-in-process',
+      name: `await publish → async handler: ${name}`,
+      opsPerSec: Math.round(ops),
+      baseline: 'bare bus',
+      baselineOpsPerSec: Math.round(bare),
+      ratio: Number((ops / bare).toFixed(3)),
+      addedNsPerEvent: Math.round(layerCostNs),
+      ...(name === buses[layers.length]?.[0] ? { goal: '>= 1,000,000 events/s' } : {}),
+    })}`,
+  );
+}
+if (handled < 0) console.log('');
