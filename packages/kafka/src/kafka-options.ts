@@ -61,6 +61,15 @@ export interface KafkaOptions {
   readonly groupId: string;
   /** Maps an event type (or an exact subscription pattern) to its topic. Default: the type itself. */
   readonly topicFor?: TopicMapper;
+  /**
+   * The event type a topic holds: the inverse of `topicFor`, used to decide
+   * which existing topics a wildcard subscription reads (a topic is read when
+   * the subscription's pattern matches its type). Return `undefined` for a
+   * topic no wildcard subscription should read. Default: the topic name itself,
+   * the inverse of the default `topicFor`; with another `topicFor` and no
+   * `typeOfTopic`, wildcards are matched against topic names as if they were types.
+   */
+  readonly typeOfTopic?: (topic: string) => string | undefined;
   /** The CloudEvents content mode of produced records. Default `'binary'`; both modes are read. */
   readonly mode?: CloudEventsMode;
   /**
@@ -79,6 +88,12 @@ export interface KafkaOptions {
 
   /** Where a group with no committed offset starts reading a partition. Default `'earliest'`. */
   readonly startFrom?: StartFrom;
+  /**
+   * How often wildcard subscriptions list the broker's topics to find new (or
+   * deleted) matching topics, in ms. Default 5 000. A topic this transport
+   * sends to for the first time is looked for at once, without waiting.
+   */
+  readonly topicRefreshMs?: number;
   /** Records a subscription holds unfinished before it pauses fetching (backpressure); resumes at half. Default 1000. */
   readonly maxInFlight?: number;
   /** Deliveries of one record before it is dead-lettered (1 = no redelivery). Default 5. */
@@ -118,12 +133,14 @@ export interface ResolvedKafkaOptions {
   readonly clientId: string;
   readonly groupId: string;
   readonly topicFor: TopicMapper;
+  readonly typeOfTopic: (topic: string) => string | undefined;
   readonly mode: CloudEventsMode;
   readonly ensureTopics: EnsureTopicsOptions | false;
   readonly compression: KafkaCompression;
   readonly lingerMs: number;
   readonly batchSize: number;
   readonly startFrom: StartFrom;
+  readonly topicRefreshMs: number;
   readonly maxInFlight: number;
   readonly maxDeliveries: number;
   readonly redeliveryDelayMs: (attempt: number) => number;
@@ -162,6 +179,9 @@ export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions
   const clientId = options.clientId ?? 'bus';
   if (typeof clientId !== 'string' || !/^\S+$/.test(clientId)) invalid('kafka({ clientId }) must be a non-empty string without spaces.');
   if (options.topicFor !== undefined && typeof options.topicFor !== 'function') invalid('kafka({ topicFor }) must be a function.');
+  if (options.typeOfTopic !== undefined && typeof options.typeOfTopic !== 'function') {
+    invalid('kafka({ typeOfTopic }) must be a function of the topic name, returning the event type or undefined.');
+  }
   const mode = options.mode ?? 'binary';
   if (mode !== 'binary' && mode !== 'structured') invalid("kafka({ mode }) is 'binary' or 'structured'.");
   const compression = options.compression ?? 'none';
@@ -188,12 +208,14 @@ export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions
     clientId,
     groupId: options.groupId,
     topicFor: options.topicFor ?? defaultTopicFor,
+    typeOfTopic: options.typeOfTopic ?? defaultTopicFor,
     mode,
     ensureTopics,
     compression,
     lingerMs: nonNegative(options.lingerMs, 'lingerMs') ?? 0,
     batchSize: positive(options.batchSize, 'batchSize') ?? 1000,
     startFrom,
+    topicRefreshMs: positive(options.topicRefreshMs, 'topicRefreshMs') ?? 5_000,
     maxInFlight: positive(options.maxInFlight, 'maxInFlight') ?? 1000,
     maxDeliveries: positive(options.maxDeliveries, 'maxDeliveries') ?? 5,
     redeliveryDelayMs: redeliveryDelay(options.redeliveryDelayMs),

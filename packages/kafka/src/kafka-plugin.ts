@@ -17,8 +17,11 @@ import { type KafkaTransport, kafkaTransport } from './kafka-transport.js';
  * ```
  */
 export interface KafkaExtension {
-  /** Kafka controls: the topic of a type, creating and deleting topics, waiting for consumer groups to settle, subscription stats. */
-  readonly kafka: Pick<KafkaTransport, 'topicFor' | 'ensureTopics' | 'deleteTopics' | 'settled' | 'stats'>;
+  /**
+   * Kafka controls: the topic of a type, creating and deleting topics, waiting for consumer groups
+   * to settle, subscription stats, and looking for new topics for wildcard subscriptions now.
+   */
+  readonly kafka: Pick<KafkaTransport, 'topicFor' | 'ensureTopics' | 'deleteTopics' | 'settled' | 'stats' | 'refreshTopics'>;
 }
 
 /**
@@ -26,8 +29,10 @@ export interface KafkaExtension {
  * `acks=all` producer as CloudEvents (binary mode by default) to the topic of
  * their type, keyed by `partitionkey` (else `subject`); each subscription is a
  * consumer group member that commits a record only after its handler
- * finished, redelivers failures, and dead-letters what keeps failing. Data
- * must be bytes when sent: use a serialization plugin.
+ * finished, redelivers failures, and dead-letters what keeps failing. With
+ * `@bus/topics` as the bus's router, a wildcard pattern (`orders.*.created`)
+ * reads every existing topic it matches, and picks up new ones as they
+ * appear (`topicRefreshMs`). Data must be bytes when sent: use a serialization plugin.
  *
  * @param options - brokers, the consumer group prefix, and tuning; see {@link KafkaOptions}.
  * @example
@@ -56,6 +61,7 @@ export function kafka(options: KafkaOptions): Plugin<KafkaExtension> {
           deleteTopics: (types: readonly string[]) => transport.deleteTopics(types),
           settled: (timeoutMs?: number) => transport.settled(timeoutMs),
           stats: () => transport.stats(),
+          refreshTopics: () => transport.refreshTopics(),
         },
       };
     },

@@ -1,7 +1,9 @@
 /**
  * The Kafka transport: an idempotent (`acks=all`) producer behind a linger
  * batcher, one consumer group member per subscription, topics created on
- * first use, events laid out with the CloudEvents Kafka binding.
+ * first use, events laid out with the CloudEvents Kafka binding. A wildcard
+ * subscription reads the list of existing topics its pattern matches, kept
+ * up to date by listing the broker's topics.
  */
 import type {
   EventEnvelope,
@@ -21,6 +23,7 @@ import { type KafkaOptions, type ResolvedKafkaOptions, resolveKafkaOptions } fro
 import { ProduceBatcher } from './produce-batcher.js';
 import { SubscriptionConsumer } from './subscription-consumer.js';
 import { checkedTopicMapper } from './topic-mapping.js';
+import { hasWildcardWords, isWildcardPattern, matchingTopics, readableTopics } from './wildcard-topics.js';
 
 type ProducedRecord = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 type ClientOptions = { readonly clientId: string; readonly bootstrapBrokers: string[] } & Record<string, unknown>;
@@ -30,8 +33,8 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   durable: true,
   consumerGroups: true,
   orderedPerKey: true,
-  // Each subscription pattern maps to one topic; patterns are not pushed down to topic lists or regexes.
-  wildcards: false,
+  // With a wildcard router (@bus/topics), a pattern reads the list of existing topics it matches.
+  wildcards: true,
   redelivery: true,
   requiresEncodedData: true,
 });
@@ -68,8 +71,15 @@ export interface KafkaTransport extends Transport {
    * `TRANSPORT_FAILED` after `timeoutMs` (default 30 000).
    */
   settled(timeoutMs?: number): Promise<void>;
-  /** A snapshot of each subscription: its group, topic, partitions held, records unfinished, and whether fetching is paused. */
+  /** A snapshot of each subscription: its group, topics, partitions held, records unfinished, and whether fetching is paused. */
   stats(): KafkaSubscriptionStats[];
+  /**
+   * Lists the broker's topics now and gives each wildcard subscription the
+   * topics it matches, as the periodic refresh (`topicRefreshMs`) does.
+   * Resolves once the list is given; a subscription whose topics changed
+   * then rejoins its group (`settled()` waits for that).
+   */
+  refreshTopics(): Promise<void>;
 }
 
 /**
@@ -85,10 +95,14 @@ export interface KafkaSubscriptionStats {
   readonly subscriptionId: string;
   /** Its Kafka consumer group. */
   readonly groupId: string;
-  /** Its topic. */
+  /** Its topic; for a wildcard subscription, its pattern. */
   readonly topic: string;
-  /** The partitions of the topic this member holds. */
+  /** The topics it reads: its topic, or those its pattern matched at the last refresh (possibly none). */
+  readonly topics: readonly string[];
+  /** The partitions of its topic this member holds (a wildcard subscription: always empty, see `assignments`). */
   readonly partitions: readonly number[];
+  /** Per topic read, the partitions this member holds. */
+  readonly assignments: Readonly<Record<string, readonly number[]>>;
   /** Records received and not yet finished (handled or dead-lettered). */
   readonly inFlight: number;
   /** Whether fetching is paused because `inFlight` reached `maxInFlight`. */
@@ -120,6 +134,17 @@ interface Started {
   readonly batcher: ProduceBatcher<ProducedRecord>;
 }
 
+/** What a subscription reads, as `stats()` reports it. */
+interface Subscribed {
+  readonly consumer: SubscriptionConsumer;
+  /** Its topic, or the pattern of a wildcard subscription. */
+  readonly topic: string;
+  /** Whether its pattern is matched against the list of topics. */
+  readonly wildcard: boolean;
+  /** Whether a record of this type is for it (the bus's router). */
+  readonly matches: (type: string) => boolean;
+}
+
 class KafkaTransportImpl implements KafkaTransport {
   readonly name = 'kafka' as const;
   readonly capabilities = CAPABILITIES;
@@ -127,7 +152,17 @@ class KafkaTransportImpl implements KafkaTransport {
   readonly #topic: ReturnType<typeof checkedTopicMapper>;
   readonly #client: ClientOptions;
   #started: Started | undefined;
-  readonly #subscriptions = new Map<string, SubscriptionConsumer>();
+  readonly #subscriptions = new Map<string, Subscribed>();
+  /** How many subscriptions are wildcards: the refresh timer runs while there are any. */
+  #wildcards = 0;
+  #refreshTimer: ReturnType<typeof setInterval> | undefined;
+  /** The refresh under way, and whether another was asked for while it ran. */
+  #refreshing: Promise<void> | undefined;
+  #refreshAgain = false;
+  /** Whether the last refresh failed: a failure is reported once per run of failures. */
+  #refreshFailed = false;
+  /** Topics this transport has sent to while wildcard subscriptions existed: a new one triggers a refresh. */
+  readonly #sentTopics = new Set<string>();
   /** Per pattern, the ordinals of the derived groups in use (`<groupId>.<pattern>`, `.2`, ...). */
   readonly #derivedGroups = new Map<string, Set<number>>();
   /** Header names as bytes, made once each. */
@@ -189,8 +224,11 @@ class KafkaTransportImpl implements KafkaTransport {
   async stop(): Promise<void> {
     const started = this.#started;
     if (started === undefined) return;
-    await Promise.allSettled([...this.#subscriptions.values()].map((subscription) => subscription.close()));
+    this.#stopRefreshing();
+    await Promise.allSettled([...this.#subscriptions.values()].map((subscription) => subscription.consumer.close()));
     this.#subscriptions.clear();
+    this.#wildcards = 0;
+    await this.#refreshing;
     await started.batcher.drain();
     this.#started = undefined;
     const closed = await Promise.allSettled([started.producer.close(), started.admin.client.close()]);
@@ -221,9 +259,9 @@ class KafkaTransportImpl implements KafkaTransport {
   async settled(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const subscriptions = [...this.#subscriptions.values()];
+      const subscriptions = [...this.#subscriptions.values()].map((subscription) => subscription.consumer);
       const settled = await Promise.all(subscriptions.map((subscription) => subscription.isSettled().catch(() => false)));
-      if (settled.every(Boolean)) return;
+      if (settled.every(Boolean) && this.#refreshing === undefined) return;
       if (Date.now() > deadline) {
         const waiting = subscriptions.filter((_, index) => !settled[index]).map((subscription) => subscription.groupId);
         throw new BusError('TRANSPORT_FAILED', `Kafka consumer groups did not settle within ${timeoutMs} ms: ${waiting.join(', ')}.`);
@@ -233,7 +271,11 @@ class KafkaTransportImpl implements KafkaTransport {
   }
 
   stats(): KafkaSubscriptionStats[] {
-    return [...this.#subscriptions].map(([subscriptionId, subscription]) => ({ subscriptionId, ...subscription.stats() }));
+    return [...this.#subscriptions].map(([subscriptionId, { consumer, topic, wildcard }]) => {
+      const { groupId, topics, inFlight, paused, assignments } = consumer.stats();
+      const partitions = wildcard ? [] : (assignments[topic] ?? []);
+      return { subscriptionId, groupId, topic, topics, partitions, assignments, inFlight, paused };
+    });
   }
 
   // ── sending ────────────────────────────────────────────────────────────
@@ -249,13 +291,28 @@ class KafkaTransportImpl implements KafkaTransport {
       records[index] = this.#record(topic, message);
     }
     const ensuring = started.admin.ensure(topics);
-    const sending = ensuring === undefined ? this.#produce(started, records) : ensuring.then(() => this.#produce(started, records));
+    let sending = ensuring === undefined ? this.#produce(started, records) : ensuring.then(() => this.#produce(started, records));
+    if (this.#wildcards > 0 && this.#isFirstSend(topics)) {
+      // A topic this bus never sent to may be one a wildcard subscription waits for: look now, not at the next tick.
+      sending = sending.then(() => void this.#refreshSoon());
+    }
     return sending.catch((error: unknown) => {
       if (hasApiError(error, 'UNKNOWN_TOPIC_OR_PARTITION')) for (const topic of topics) started.admin.forget(topic);
       throw kafkaError(error, `send ${messages.length === 1 ? 'event' : `${messages.length} events`} to ${[...topics].join(', ')}`, {
         eventId: messages[0]?.id,
       });
     });
+  }
+
+  #isFirstSend(topics: ReadonlySet<string>): boolean {
+    let first = false;
+    for (const topic of topics) {
+      if (this.#sentTopics.has(topic)) continue;
+      if (this.#sentTopics.size >= 10_000) this.#sentTopics.clear(); // bounds a runaway; a repeat only costs a refresh
+      this.#sentTopics.add(topic);
+      first = true;
+    }
+    return first;
   }
 
   #produce(started: Started, records: ProducedRecord[]): Promise<void> {
@@ -285,24 +342,28 @@ class KafkaTransportImpl implements KafkaTransport {
 
   async subscribe(spec: TransportSubscriptionSpec, onMessage: MessageHandler): Promise<TransportSubscription> {
     const started = this.#require();
-    const topic = this.#topic(spec.pattern, 'INVALID_SUBSCRIPTION');
     const router = started.context.createRouter<true>();
     router.add(spec.pattern, true);
+    const matches = (type: string): boolean => router.match(type).length > 0;
+    const topic = this.#topicOfPattern(spec.pattern, started.context);
+    const wildcard = topic === undefined;
     const derived = spec.group === undefined ? this.#takeDerivedGroup(spec.pattern) : undefined;
     const groupId = spec.group ?? this.#derivedGroupName(spec.pattern, derived as number);
     const release = (): void => {
       if (derived !== undefined) this.#derivedGroups.get(spec.pattern)?.delete(derived);
     };
-    let consumer: SubscriptionConsumer | undefined;
+    let subscribed: Subscribed | undefined;
     try {
-      // The topic must exist before the group's leader assigns its partitions.
-      await started.admin.ensure([topic]);
-      consumer = new SubscriptionConsumer({
+      // The topic must exist before the group's leader assigns its partitions; a wildcard reads those that exist.
+      if (topic !== undefined) await started.admin.ensure([topic]);
+      const topics = topic === undefined ? await this.#topicsMatching(started, matches) : [topic];
+      const consumer = new SubscriptionConsumer({
         options: this.#options,
         client: this.#client,
-        topic,
+        topics,
+        label: topic ?? spec.pattern,
         groupId,
-        matches: (type) => router.match(type).length > 0,
+        matches,
         onMessage,
         events: started.context.events,
         produceDeadLetter: async (record) => {
@@ -311,23 +372,127 @@ class KafkaTransportImpl implements KafkaTransport {
         },
         groupIsStable: (group, memberId, assignment) => this.#groupIsStable(started, group, memberId, assignment),
       });
-      this.#subscriptions.set(spec.id, consumer);
+      subscribed = { consumer, topic: topic ?? spec.pattern, wildcard, matches };
+      this.#subscriptions.set(spec.id, subscribed);
+      if (wildcard) this.#wildcardAdded();
       await consumer.start();
     } catch (error) {
-      this.#subscriptions.delete(spec.id);
+      if (subscribed !== undefined) this.#forget(spec.id, subscribed);
       release();
-      await consumer?.close().catch(noop);
-      throw kafkaError(error, `subscribe to '${spec.pattern}' (topic '${topic}', group '${groupId}')`, { code: 'TRANSPORT_FAILED' });
+      await subscribed?.consumer.close().catch(noop);
+      const what = topic === undefined ? `the topics matching '${spec.pattern}'` : `'${spec.pattern}' (topic '${topic}')`;
+      throw kafkaError(error, `subscribe to ${what} in group '${groupId}'`, { code: 'TRANSPORT_FAILED' });
     }
-    const subscribed = consumer;
+    const subscription = subscribed;
     return {
       unsubscribe: async () => {
-        if (this.#subscriptions.get(spec.id) !== subscribed) return;
-        this.#subscriptions.delete(spec.id);
+        if (this.#subscriptions.get(spec.id) !== subscription) return;
+        this.#forget(spec.id, subscription);
         release();
-        await subscribed.close();
+        await subscription.consumer.close();
       },
     };
+  }
+
+  /**
+   * The one topic a subscription pattern reads, or `undefined` for a wildcard
+   * subscription that reads the topics its pattern matches. A pattern is a
+   * wildcard when the bus's router treats its `*`/`#` words as wildcards
+   * (`@bus/topics`) and `topicFor` does not map the pattern itself to a legal
+   * topic (as it may when the pattern's types share one topic).
+   */
+  #topicOfPattern(pattern: string, context: TransportContext): string | undefined {
+    if (isWildcardPattern(pattern, context.createRouter)) {
+      try {
+        return this.#topic(pattern, 'INVALID_SUBSCRIPTION');
+      } catch {
+        return undefined;
+      }
+    }
+    try {
+      return this.#topic(pattern, 'INVALID_SUBSCRIPTION');
+    } catch (error) {
+      if (!hasWildcardWords(pattern)) throw error;
+      throw new BusError(
+        'INVALID_SUBSCRIPTION',
+        `'${pattern}' is not a wildcard for this bus: its router matches types exactly (the default), so '${pattern}' is a literal type, ` +
+          `and not a legal Kafka topic name. Add @bus/topics (createBus().use(topics())) for '*' and '#' wildcards, or subscribe to an exact type.`,
+        { cause: error },
+      );
+    }
+  }
+
+  #forget(id: string, subscribed: Subscribed): void {
+    if (this.#subscriptions.get(id) !== subscribed) return;
+    this.#subscriptions.delete(id);
+    if (subscribed.wildcard && --this.#wildcards === 0) this.#stopRefreshing();
+  }
+
+  // ── wildcard topics ────────────────────────────────────────────────────
+
+  /** The existing topics a wildcard subscription reads, as the broker lists them now. */
+  async #topicsMatching(started: Started, matches: (type: string) => boolean): Promise<string[]> {
+    const listed = await started.admin.client.listTopics();
+    return matchingTopics(readableTopics(listed, this.#options.deadLetterTopic), this.#options.typeOfTopic, matches);
+  }
+
+  #wildcardAdded(): void {
+    this.#wildcards++;
+    if (this.#refreshTimer !== undefined) return;
+    this.#refreshTimer = setInterval(() => void this.#refreshSoon(), this.#options.topicRefreshMs);
+    this.#refreshTimer.unref();
+  }
+
+  #stopRefreshing(): void {
+    clearInterval(this.#refreshTimer);
+    this.#refreshTimer = undefined;
+  }
+
+  async refreshTopics(): Promise<void> {
+    this.#require();
+    await this.#refreshSoon();
+  }
+
+  /** Refreshes now, or right after the refresh under way (which may have listed too early). */
+  #refreshSoon(): Promise<void> {
+    if (this.#refreshing !== undefined) {
+      this.#refreshAgain = true;
+      return this.#refreshing;
+    }
+    const refreshing = (async () => {
+      try {
+        do {
+          this.#refreshAgain = false;
+          await this.#refresh();
+        } while (this.#refreshAgain && this.#started !== undefined);
+      } finally {
+        this.#refreshing = undefined;
+      }
+    })();
+    this.#refreshing = refreshing;
+    return refreshing;
+  }
+
+  /** Gives each wildcard subscription the topics it matches now. Never rejects: failures go to `bus.events`. */
+  async #refresh(): Promise<void> {
+    const started = this.#started;
+    const wildcards = [...this.#subscriptions.values()].filter((subscription) => subscription.wildcard);
+    if (started === undefined || wildcards.length === 0) return;
+    try {
+      const readable = readableTopics(await started.admin.client.listTopics(), this.#options.deadLetterTopic);
+      const wanted = wildcards.map(({ matches }) => matchingTopics(readable, this.#options.typeOfTopic, matches));
+      this.#refreshFailed = false;
+      wildcards.forEach(({ consumer }, index) => {
+        // The consumer switches in the background, reporting its own failures; settled() waits for it.
+        void consumer.setTopics(wanted[index] as string[]).catch(noop);
+      });
+    } catch (error) {
+      // Once per run of failures (the broker away, a typeOfTopic that throws): the next refresh tries again.
+      if (!this.#refreshFailed && this.#started !== undefined) {
+        reportError(started.context, kafkaError(error, 'list the topics for wildcard subscriptions (tried again every topicRefreshMs)'));
+      }
+      this.#refreshFailed = true;
+    }
   }
 
   #takeDerivedGroup(pattern: string): number {
@@ -379,6 +544,11 @@ function sameAssignment(left: ReadonlyMap<string, readonly number[]>, right: Rea
       .sort()
       .join(' ');
   return normalize(left) === normalize(right);
+}
+
+function reportError(context: TransportContext, error: BusError): void {
+  if (context.events.listenerCount('error') > 0) context.events.emit('error', error);
+  else console.error('[bus] kafka transport error (listen to bus.events "error" to handle it):', error);
 }
 
 function noop(): void {}

@@ -1,6 +1,7 @@
 /**
  * One subscription's consumer: a Kafka consumer group member reading one
- * topic, handing each record to the kernel and committing it only once the
+ * topic (or, for a wildcard subscription, the list of topics its pattern
+ * matches), handing each record to the kernel and committing it only once the
  * kernel acked it (the handler, with its retries, finished).
  *
  * - Order: the records of a partition are handled one after another, so one
@@ -19,6 +20,12 @@
  *   fetched again after the client rewinds to the last commit are skipped.
  * - Close: stop fetching, let handlers in flight finish, commit, close the
  *   stream, then leave the group (in that order, as the client requires).
+ * - A new topic list (`setTopics`): stop fetching, let handlers in flight
+ *   finish and commit (as at close), close the stream, then consume the new
+ *   list, which rejoins the group. Records fetched but not started are read
+ *   again from the group's commits, so nothing is lost or handled twice. A
+ *   topic the group never committed is read from its beginning: what was
+ *   published between its creation and its discovery is not missed.
  */
 import { BusError, type BusEvents, type EventEnvelope, isThenable, type MessageHandler } from '@bus/core';
 import {
@@ -32,7 +39,7 @@ import {
 import { decodeCloudEvent } from './cloudevents-binding.js';
 import { deadLetterRecord } from './dead-letter.js';
 import { kafkaError, needsRejoin } from './errors.js';
-import type { ResolvedKafkaOptions } from './kafka-options.js';
+import type { ResolvedKafkaOptions, StartFrom } from './kafka-options.js';
 import { subscriptionAwareAssigner } from './partition-assigner.js';
 
 type Bytes = Message<Buffer, Buffer, Buffer, Buffer>;
@@ -43,7 +50,10 @@ export interface SubscriptionConsumerSetup {
   readonly options: ResolvedKafkaOptions;
   /** Connection options shared by every client of the transport. */
   readonly client: { readonly clientId: string; readonly bootstrapBrokers: string[] } & Record<string, unknown>;
-  readonly topic: string;
+  /** The topics to read from the start (a wildcard subscription may start with none); `setTopics` changes them. */
+  readonly topics: readonly string[];
+  /** What the subscription reads, for error messages: its topic, or its pattern. */
+  readonly label: string;
   readonly groupId: string;
   /** Whether a record of this type is for this subscription (several types may share a topic). */
   readonly matches: (type: string) => boolean;
@@ -76,7 +86,24 @@ export class SubscriptionConsumer {
   readonly #consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
   #stream: ByteStream | undefined;
   readonly #partitions = new Map<string, PartitionWork>();
-  /** Partitions of our topic this member holds, as of the last join; undefined before the first. */
+  /** The topics the stream reads (or is being opened for), sorted. */
+  #topics: readonly string[];
+  /** The topics it should read, as last given to `setTopics`, sorted. */
+  #wanted: readonly string[];
+  /**
+   * Where partitions the group never committed start: `startFrom` for the topics read from the
+   * start; `'earliest'` once the list changed, so a topic found later is read from its beginning.
+   */
+  #fallback: StartFrom;
+  /** Topic changes and stream reopenings, one at a time, in order. */
+  #tasks: Promise<void> = Promise.resolve();
+  /** Tasks queued or running: the member is not settled while there are any. */
+  #pendingTasks = 0;
+  /** Set while the stream is retired for a new topic list: finish what runs, start nothing new. */
+  #retiring = false;
+  /** The last commit of start positions (`startFrom: 'latest'`). */
+  #pinning: Promise<void> = Promise.resolve();
+  /** Partitions of our topics this member holds, as of the last join; undefined before the first. */
   #assigned: Set<string> | undefined;
   #inFlight = 0;
   #paused = false;
@@ -90,6 +117,9 @@ export class SubscriptionConsumer {
   constructor(setup: SubscriptionConsumerSetup) {
     this.#setup = setup;
     this.#options = setup.options;
+    this.#topics = [...new Set(setup.topics)].sort();
+    this.#wanted = this.#topics;
+    this.#fallback = setup.options.startFrom;
     const options = setup.options;
     this.#consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
       ...setup.client,
@@ -110,17 +140,114 @@ export class SubscriptionConsumer {
     return this.#setup.groupId;
   }
 
-  /** Joins the group and resolves once this member knows where to read each partition it holds. */
-  async start(): Promise<void> {
-    await this.#openStream();
+  /**
+   * Joins the group and resolves once this member knows where to read each
+   * partition it holds. With no topic to read (a wildcard that matches none
+   * yet), it joins nothing and resolves at once.
+   */
+  start(): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#topics.length > 0) await this.#openStream();
+    });
+  }
+
+  /**
+   * Reads `topics` from now on: when they differ from what it reads, the
+   * stream is retired (handlers in flight finish and commit) and a new one
+   * consumes the list, rejoining the group. Resolves once that is done; a
+   * failure is reported on `bus.events` and retried.
+   */
+  setTopics(topics: readonly string[]): Promise<void> {
+    const wanted = [...new Set(topics)].sort();
+    if (sameList(wanted, this.#wanted)) return this.#tasks;
+    this.#wanted = wanted;
+    return this.#enqueue(() => this.#switchTopics());
+  }
+
+  #enqueue(task: () => Promise<void>): Promise<void> {
+    this.#pendingTasks++;
+    const run = this.#tasks.then(task).finally(() => {
+      this.#pendingTasks--;
+    });
+    this.#tasks = run.catch(noop);
+    return run;
+  }
+
+  async #switchTopics(): Promise<void> {
+    const wanted = this.#wanted;
+    if (this.#stopping) return;
+    // Changed back before this ran (or never started reading): nothing to do.
+    if (sameList(wanted, this.#topics) && (this.#stream !== undefined || wanted.length === 0)) return;
+    // With startFrom 'latest', the partitions read so far must have their start committed before
+    // the next stream falls back to 'earliest' (which it must, for the topics found since).
+    await this.#pinning;
+    if (this.#stream !== undefined) await this.#retireStream();
+    if (this.#stopping) return;
+    this.#topics = wanted;
+    this.#fallback = 'earliest';
+    this.#assigned = new Set();
+    if (wanted.length === 0) {
+      // Nothing to read: leave the group, so its leader deals this member no partition of a topic it
+      // no longer reads (they would wait for ever). Consuming again later joins it anew.
+      if (this.#consumer.memberId !== null) {
+        // (The overload without a callback returns a promise; TypeScript picks the other one.)
+        await (this.#consumer.leaveGroup(false) as unknown as Promise<void>).catch((error: unknown) => this.#reportUnlessRejoin(error));
+      }
+      return;
+    }
+    try {
+      await this.#openStream();
+      this.#reopenDelayMs = 250;
+    } catch (error) {
+      this.#report(kafkaError(error, `consume ${this.#describeTopics()} in group '${this.#setup.groupId}'`));
+      if (this.#stream === undefined && !this.#stopping) this.#scheduleReopen();
+    }
+  }
+
+  /**
+   * Stops the stream for a new topic list: no new record starts, handlers in flight finish
+   * and commit (up to `closeTimeoutMs`; after that they are abandoned, uncommitted, and come
+   * again), then the stream closes. Records fetched and not started are read again later.
+   */
+  async #retireStream(): Promise<void> {
+    const stream = this.#stream;
+    this.#retiring = true;
+    try {
+      stream?.pause();
+      await this.#finishInFlight();
+      for (const work of [...this.#partitions.values()]) this.#revoke(work);
+      this.#stream = undefined;
+      this.#paused = false;
+      try {
+        await stream?.close();
+      } catch (error) {
+        this.#reportUnlessRejoin(error);
+      }
+    } finally {
+      this.#retiring = false;
+    }
+  }
+
+  /** Lets the handler running on each partition finish (nothing after it starts), then waits for their commits. */
+  async #finishInFlight(): Promise<void> {
+    const running: Promise<void>[] = [];
+    for (const work of this.#partitions.values()) {
+      work.wake?.();
+      if (work.running !== undefined) running.push(work.running);
+      else this.#drop(work);
+    }
+    const deadline = Date.now() + this.#options.closeTimeoutMs;
+    await withTimeout(Promise.all(running), deadline - Date.now());
+    // The handlers that finished just now committed: wait for those commits too.
+    await withTimeout(Promise.all(this.#commits), Math.max(deadline - Date.now(), 1_000));
   }
 
   async #openStream(): Promise<void> {
     const options = this.#options;
     const stream = await this.#consumer.consume({
-      topics: [this.#setup.topic],
+      topics: [...this.#topics],
       mode: MessagesStreamModes.COMMITTED,
-      fallbackMode: options.startFrom === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
+      fallbackMode: this.#fallback === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
       autocommit: false,
       maxWaitTime: options.maxWaitTimeMs,
     });
@@ -137,9 +264,9 @@ export class SubscriptionConsumer {
     positioned.catch(noop);
     stream.on('offsets', () => {
       this.#positionsGeneration = this.#consumer.generationId;
-      if (this.#options.startFrom === 'latest') void this.#pinStartPositions(stream);
+      if (this.#options.startFrom === 'latest') this.#pinning = this.#pinStartPositions(stream);
     });
-    stream.on('data', (message: Bytes) => this.#accept(message));
+    stream.on('data', (message: Bytes) => this.#accept(stream, message));
     stream.on('error', (error: Error) => this.#streamFailed(stream, error));
     stream.on('close', () => this.#streamClosed(stream));
     await positioned;
@@ -151,14 +278,16 @@ export class SubscriptionConsumer {
    * again, skipping what was published in between. Committing the start position at once closes that gap.
    */
   async #pinStartPositions(stream: ByteStream): Promise<void> {
-    const topic = this.#setup.topic;
-    const partitions = [...(this.#assigned ?? [])].map((key) => Number(key.slice(key.lastIndexOf(':') + 1)));
-    if (partitions.length === 0 || this.#stopping) return;
+    const held = [...assignmentsOf(this.#assigned)].map(([topic, partitions]) => ({ topic, partitions }));
+    if (held.length === 0 || this.#stopping) return;
     try {
-      const committed = (await this.#consumer.listCommittedOffsets({ topics: [{ topic, partitions }] })).get(topic) ?? [];
-      const offsets = partitions
-        .filter((partition) => (committed[partition] ?? -1n) < 0n)
-        .map((partition) => ({ topic, partition, offset: stream.offsetsToFetch.get(`${topic}:${partition}`), leaderEpoch: -1 }))
+      const committed = await this.#consumer.listCommittedOffsets({ topics: held });
+      const offsets = held
+        .flatMap(({ topic, partitions }) =>
+          partitions
+            .filter((partition) => (committed.get(topic)?.[partition] ?? -1n) < 0n)
+            .map((partition) => ({ topic, partition, offset: stream.offsetsToFetch.get(`${topic}:${partition}`), leaderEpoch: -1 })),
+        )
         .filter((entry): entry is { topic: string; partition: number; offset: bigint; leaderEpoch: number } => entry.offset !== undefined);
       if (offsets.length > 0 && !this.#stopping) await this.#consumer.commit({ offsets });
     } catch (error) {
@@ -172,7 +301,7 @@ export class SubscriptionConsumer {
   readonly #onJoin = (payload: ConsumerGroupJoinPayload): void => {
     const assigned = new Set<string>();
     for (const assignment of payload.assignments ?? []) {
-      if (assignment.topic !== this.#setup.topic) continue;
+      if (!this.#topics.includes(assignment.topic)) continue;
       for (const partition of assignment.partitions) assigned.add(`${assignment.topic}:${partition}`);
     }
     this.#assigned = assigned;
@@ -181,8 +310,9 @@ export class SubscriptionConsumer {
     }
   };
 
-  #accept(message: Bytes): void {
-    if (this.#stopping) return;
+  #accept(stream: ByteStream, message: Bytes): void {
+    // A stream being retired may still emit what it had buffered: those records come again on the next one.
+    if (this.#stopping || this.#retiring || stream !== this.#stream) return;
     const key = `${message.topic}:${message.partition}`;
     // A fetch answered after a rebalance may still carry records of a partition taken away.
     if (this.#assigned !== undefined && !this.#assigned.has(key)) return;
@@ -220,7 +350,7 @@ export class SubscriptionConsumer {
   }
 
   #maybeResume(): void {
-    if (this.#paused && !this.#stopping && this.#inFlight <= this.#options.maxInFlight / 2) {
+    if (this.#paused && !this.#stopping && !this.#retiring && this.#inFlight <= this.#options.maxInFlight / 2) {
       this.#paused = false;
       this.#stream?.resume();
     }
@@ -230,7 +360,7 @@ export class SubscriptionConsumer {
 
   async #run(work: PartitionWork): Promise<void> {
     try {
-      while (work.queue.length > 0 && !work.revoked && !this.#stopping) {
+      while (work.queue.length > 0 && !work.revoked && !this.#stopping && !this.#retiring) {
         const message = work.queue[0] as Bytes;
         if (!(await this.#handle(work, message))) break;
         work.queue.shift();
@@ -239,10 +369,10 @@ export class SubscriptionConsumer {
         this.#commit(work, message);
       }
     } catch (error) {
-      this.#report(kafkaError(error, `handle a record of ${this.#setup.topic}`));
+      this.#report(kafkaError(error, `handle a record of ${work.key}`));
     } finally {
       work.running = undefined;
-      if (work.revoked || this.#stopping) this.#drop(work);
+      if (work.revoked || this.#stopping || this.#retiring) this.#drop(work);
     }
   }
 
@@ -273,8 +403,9 @@ export class SubscriptionConsumer {
     }
   }
 
+  /** A redelivery (or dead letter) is not waited for when the partition is taken away, or the stream closes or is retired. */
   #abandoned(work: PartitionWork): boolean {
-    return work.revoked || this.#stopping;
+    return work.revoked || this.#stopping || this.#retiring;
   }
 
   /** Sends `message` to the dead-letter topic, retrying until it is there (true) or the partition is abandoned (false). */
@@ -356,7 +487,7 @@ export class SubscriptionConsumer {
 
   #streamFailed(stream: ByteStream, error: Error): void {
     if (stream !== this.#stream || this.#stopping) return;
-    if (!needsRejoin(error)) this.#report(kafkaError(error, `consume topic '${this.#setup.topic}' in group '${this.#setup.groupId}'`));
+    if (!needsRejoin(error)) this.#report(kafkaError(error, `consume ${this.#describeTopics()} in group '${this.#setup.groupId}'`));
   }
 
   /** The client destroys its stream on some failures (a commit refused mid-rebalance): open a new one. */
@@ -372,32 +503,55 @@ export class SubscriptionConsumer {
   #scheduleReopen(): void {
     const delay = this.#reopenDelayMs;
     this.#reopenDelayMs = Math.min(delay * 2, 5_000);
+    this.#pendingTasks++; // not settled until it reopened
     setTimeout(() => {
+      this.#pendingTasks--;
       if (this.#stopping) return;
-      this.#openStream().then(
-        () => {
-          this.#reopenDelayMs = 250;
-        },
-        (error: unknown) => {
-          this.#report(kafkaError(error, `reopen the consumer of '${this.#setup.topic}' in group '${this.#setup.groupId}'`));
-          if (this.#stream === undefined && !this.#stopping) this.#scheduleReopen();
-        },
-      );
+      void this.#enqueue(() => this.#reopen());
     }, delay);
+  }
+
+  /** Opens a stream again after the last one closed on its own, for the topics wanted now. */
+  async #reopen(): Promise<void> {
+    if (this.#stopping || this.#stream !== undefined) return; // a topic change opened one meanwhile
+    if (!sameList(this.#wanted, this.#topics)) {
+      this.#topics = this.#wanted;
+      this.#fallback = 'earliest';
+    }
+    if (this.#topics.length === 0) return;
+    try {
+      await this.#openStream();
+      this.#reopenDelayMs = 250;
+    } catch (error) {
+      this.#report(kafkaError(error, `reopen the consumer of ${this.#describeTopics()} in group '${this.#setup.groupId}'`));
+      if (this.#stream === undefined && !this.#stopping) this.#scheduleReopen();
+    }
+  }
+
+  #describeTopics(): string {
+    const topics = this.#topics;
+    if (topics.length === 1) return `topic '${topics[0]}'`;
+    return `the topics of '${this.#setup.label}' (${topics.join(', ') || 'none'})`;
   }
 
   // ── readiness and closing ──────────────────────────────────────────────
 
   /** What this subscription holds right now. */
-  stats(): { groupId: string; topic: string; inFlight: number; paused: boolean; partitions: number[] } {
-    const partitions = [...(this.#assigned ?? [])].map((key) => Number(key.slice(key.lastIndexOf(':') + 1))).sort((a, b) => a - b);
-    return { groupId: this.#setup.groupId, topic: this.#setup.topic, inFlight: this.#inFlight, paused: this.#paused, partitions };
+  stats(): { groupId: string; topics: string[]; inFlight: number; paused: boolean; assignments: Record<string, number[]> } {
+    const assignments: Record<string, number[]> = {};
+    for (const [topic, partitions] of assignmentsOf(this.#assigned)) assignments[topic] = partitions;
+    return { groupId: this.#setup.groupId, topics: [...this.#topics], inFlight: this.#inFlight, paused: this.#paused, assignments };
   }
 
-  /** Whether this member is in a stable group, holding the partitions the group says, with their positions known. */
+  /**
+   * Whether this member is in a stable group, holding the partitions the group says, with their
+   * positions known, and reading the topics it should (a member with no topic is settled at once).
+   */
   async isSettled(): Promise<boolean> {
     const consumer = this.#consumer;
-    if (this.#stream === undefined || this.#stopping || !consumer.isActive() || consumer.memberId === null) return false;
+    if (this.#stopping || this.#pendingTasks > 0 || !sameList(this.#wanted, this.#topics)) return false;
+    if (this.#topics.length === 0) return true;
+    if (this.#stream === undefined || !consumer.isActive() || consumer.memberId === null) return false;
     if (this.#positionsGeneration !== consumer.generationId) return false;
     const assignment = new Map<string, readonly number[]>();
     for (const { topic, partitions } of consumer.assignments ?? []) assignment.set(topic, partitions);
@@ -414,29 +568,27 @@ export class SubscriptionConsumer {
   }
 
   async #close(): Promise<void> {
+    this.#stream?.pause();
+    // A topic change under way stops at its next step; a stream it is opening is closed as it opens.
+    await withTimeout(this.#tasks, this.#options.closeTimeoutMs);
     const stream = this.#stream;
     stream?.pause();
-    const running: Promise<void>[] = [];
-    for (const work of this.#partitions.values()) {
-      work.wake?.();
-      if (work.running !== undefined) running.push(work.running);
-      else this.#drop(work);
-    }
-    const deadline = Date.now() + this.#options.closeTimeoutMs;
-    await withTimeout(Promise.all(running), deadline - Date.now());
-    // The handlers that finished just now committed: wait for those commits too.
-    await withTimeout(Promise.all(this.#commits), Math.max(deadline - Date.now(), 1_000));
+    await this.#finishInFlight();
     this.#stream = undefined;
     try {
       if (stream !== undefined) await stream.close();
     } catch (error) {
-      if (!needsRejoin(error)) this.#report(kafkaError(error, `close the consumer stream of '${this.#setup.topic}'`));
+      if (!needsRejoin(error)) this.#report(kafkaError(error, `close the consumer stream of ${this.#describeTopics()}`));
     }
     try {
       await this.#consumer.close();
     } catch {
       await this.#consumer.close(true).catch((error: unknown) => this.#report(kafkaError(error, `leave group '${this.#setup.groupId}'`)));
     }
+  }
+
+  #reportUnlessRejoin(error: unknown): void {
+    if (!needsRejoin(error) && !this.#stopping) this.#report(kafkaError(error, `change the topics of group '${this.#setup.groupId}'`));
   }
 
   #report(error: BusError): void {
@@ -460,6 +612,27 @@ function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
       },
     );
   });
+}
+
+function sameList(left: readonly string[], right: readonly string[]): boolean {
+  return left.length === right.length && left.every((item, index) => item === right[index]);
+}
+
+/** `topic:partition` keys as partitions per topic, each sorted. */
+function assignmentsOf(keys: Iterable<string> | undefined): Map<string, number[]> {
+  const byTopic = new Map<string, number[]>();
+  for (const key of keys ?? []) {
+    const colon = key.lastIndexOf(':');
+    const topic = key.slice(0, colon);
+    let partitions = byTopic.get(topic);
+    if (partitions === undefined) {
+      partitions = [];
+      byTopic.set(topic, partitions);
+    }
+    partitions.push(Number(key.slice(colon + 1)));
+  }
+  for (const partitions of byTopic.values()) partitions.sort((a, b) => a - b);
+  return byTopic;
 }
 
 function noop(): void {}

@@ -75,9 +75,7 @@ export function checkedTopicMapper(topicFor: TopicMapper): (type: string, code: 
       throw new BusError(
         code,
         `'${type}' maps to ${JSON.stringify(topic)}, which is not a legal Kafka topic name (letters, digits, '.', '_' and '-', at most 249). ` +
-          (type.includes('*') || type.includes('#')
-            ? 'The Kafka transport maps each subscription pattern to one topic and does not claim wildcards: subscribe to exact types, or give kafka({ topicFor }) that maps the pattern to the topic its types share.'
-            : 'Give kafka({ topicFor }) that returns a legal name.'),
+          'Give kafka({ topicFor }) that returns a legal name.',
         { eventId },
       );
     }

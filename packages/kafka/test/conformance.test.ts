@@ -1,5 +1,7 @@
 // The shared transport conformance suite against the real test broker: every
-// test of every capability the Kafka transport claims.
+// test of every capability the Kafka transport claims (wildcards with the
+// @bus/topics router).
+import { topics } from '@bus/topics';
 import { describeTransportConformance } from '@bus/transport-tests';
 import { afterAll } from 'vitest';
 import { type KafkaTransport, kafkaTransport } from '../src/index.js';
@@ -30,6 +32,7 @@ describeTransportConformance('kafka transport', {
   },
   typePrefix: prefix,
   plugins: () => [jsonTestCodec()],
+  wildcardPlugins: () => [topics()],
   deliveryTimeoutMs: 30_000,
   // A group with several members is ready once it is stable and every member knows its partitions' positions.
   subscriptionReady: async () => {

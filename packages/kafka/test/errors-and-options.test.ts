@@ -44,6 +44,8 @@ describe('options', () => {
       /heartbeat/,
     ],
     ['a negative linger', { brokers: '127.0.0.1:9092', groupId: 'g', lingerMs: -1 }, /lingerMs/],
+    ['a zero topic refresh period', { brokers: '127.0.0.1:9092', groupId: 'g', topicRefreshMs: 0 }, /topicRefreshMs/],
+    ['a typeOfTopic that is no function', { brokers: '127.0.0.1:9092', groupId: 'g', typeOfTopic: 'orders' }, /typeOfTopic/],
   ])('refuses %s with PLUGIN_INVALID naming the option', (_what, options, message) => {
     expect(() => kafka(options as never)).toThrow(
       expect.objectContaining({ code: 'PLUGIN_INVALID', message: expect.stringMatching(message) }),
@@ -58,7 +60,7 @@ describe('options', () => {
       durable: true,
       consumerGroups: true,
       orderedPerKey: true,
-      wildcards: false,
+      wildcards: true,
       redelivery: true,
       requiresEncodedData: true,
     });

@@ -14,6 +14,7 @@ import { durabilityTests } from './suite/durability.js';
 import { handlerFailureTests } from './suite/handler-failures.js';
 import { lifecycleTests } from './suite/lifecycle.js';
 import { orderingTests } from './suite/ordering.js';
+import { wildcardTests } from './suite/wildcards.js';
 
 /**
  * Registers the transport conformance suite as a vitest `describe` block named
@@ -23,8 +24,9 @@ import { orderingTests } from './suite/ordering.js';
  * fan-out per type, unsubscribe, batches, failing handlers, draining stop,
  * publishing outside start..stop). The tests of `orderedPerKey`,
  * `consumerGroups`, `redelivery` and `durable` are registered only when the
- * transport claims them; nothing is skipped, an unclaimed capability simply
- * has no test. The capabilities are read from `options.capabilities` or, when
+ * transport claims them, and those of `wildcards` when it claims it and
+ * `wildcardPlugins` gives the bus a wildcard router; nothing is skipped, an
+ * unclaimed capability simply has no test. The capabilities are read from `options.capabilities` or, when
  * absent, from one transport made by `createTransport` while the suite is
  * collected (never started).
  *
@@ -39,11 +41,13 @@ import { orderingTests } from './suite/ordering.js';
  * // test/conformance.test.ts
  * import { describeTransportConformance } from '@bus/transport-tests';
  * import { json } from '@bus/serialization';
+ * import { topics } from '@bus/topics';
  * import { kafkaTransport } from '../src/index.js';
  *
  * describeTransportConformance('kafka transport', {
  *   createTransport: () => kafkaTransport({ brokers: ['127.0.0.1:9092'] }),
  *   plugins: () => [json()],
+ *   wildcardPlugins: () => [topics()],
  *   deliveryTimeoutMs: 20_000,
  * });
  * ```
@@ -67,6 +71,7 @@ export function describeTransportConformance(name: string, options: TransportCon
     handlerFailureTests(h);
     orderingTests(h);
     consumerGroupTests(h);
+    wildcardTests(h);
     lifecycleTests(h);
     durabilityTests(h);
   });

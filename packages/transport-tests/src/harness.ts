@@ -3,7 +3,7 @@
  * stopped after each test, unique event types, and waits bounded by the
  * delivery timeout whose errors say what was awaited.
  */
-import type { Bus, BusError, EventEnvelope, SubscriptionHandle, Transport, TransportCapabilities } from '@bus/core';
+import type { Bus, BusError, EventEnvelope, Plugin, SubscriptionHandle, Transport, TransportCapabilities } from '@bus/core';
 import { createBus } from '@bus/core';
 import type { ConformanceSettings } from './options.js';
 import { waitFor } from './wait-for.js';
@@ -42,21 +42,29 @@ export class ConformanceHarness {
 
   /**
    * A bus around a new transport (passed through `wrapTransport` when given),
-   * with the configured plugins; not started, stopped after the test.
+   * with the configured plugins, then `extraPlugins`; not started, stopped after the test.
    */
-  async createBus(source = 'conformance', wrapTransport?: (transport: Transport) => Transport): Promise<Bus> {
+  async createBus(
+    source = 'conformance',
+    wrapTransport?: (transport: Transport) => Transport,
+    extraPlugins: readonly Plugin<object>[] = [],
+  ): Promise<Bus> {
     const created = await this.settings.createTransport();
     const transport = wrapTransport === undefined ? created : wrapTransport(created);
     let bus = createBus({ source, transport });
     this.#buses.push(bus);
     bus.events.on('error', (error) => void this.#errors.push(error));
-    for (const plugin of this.settings.plugins()) bus = bus.use(plugin);
+    for (const plugin of [...this.settings.plugins(), ...extraPlugins]) bus = bus.use(plugin);
     return bus;
   }
 
   /** {@link createBus}, started. */
-  async startedBus(source?: string, wrapTransport?: (transport: Transport) => Transport): Promise<Bus> {
-    const bus = await this.createBus(source, wrapTransport);
+  async startedBus(
+    source?: string,
+    wrapTransport?: (transport: Transport) => Transport,
+    extraPlugins?: readonly Plugin<object>[],
+  ): Promise<Bus> {
+    const bus = await this.createBus(source, wrapTransport, extraPlugins);
     await bus.start();
     return bus;
   }

@@ -12,6 +12,7 @@ import type { Bus, Plugin, SubscriptionHandle, Transport, TransportCapabilities 
  *   typePrefix: 'conformance.kafka',
  *   deliveryTimeoutMs: 20_000,
  *   plugins: () => [json()],
+ *   wildcardPlugins: () => [topics()],
  *   subscriptionReady: (handle) => handle.ready,
  * };
  * ```
@@ -47,6 +48,15 @@ export interface TransportConformanceOptions {
    */
   readonly plugins?: () => readonly Plugin<object>[];
   /**
+   * Plugins that give the bus a wildcard router (`() => [topics()]` from
+   * `@bus/topics`), added after `plugins` to the buses of the `wildcards`
+   * tests only, made fresh per bus. Those tests are registered when the
+   * transport claims `wildcards` and this is given; the suite itself does not
+   * depend on any router. Do not also put the router in `plugins`: a bus
+   * refuses a plugin twice.
+   */
+  readonly wildcardPlugins?: () => readonly Plugin<object>[];
+  /**
    * Runs before a test expects `handle` to receive, after every subscription
    * of the test is made: e.g. wait for a consumer group to be joined and
    * stable, so events published next are not missed. Default: `await handle.ready`.
@@ -61,6 +71,7 @@ export interface ConformanceSettings {
   readonly deliveryTimeoutMs: number;
   readonly testTimeoutMs: number;
   readonly plugins: () => readonly Plugin<object>[];
+  readonly wildcardPlugins: (() => readonly Plugin<object>[]) | undefined;
   readonly subscriptionReady: (handle: SubscriptionHandle, bus: Bus) => void | Promise<void>;
 }
 
@@ -76,12 +87,18 @@ export function resolveSettings(options: TransportConformanceOptions): Conforman
     throw new TypeError('describeTransportConformance: options.typePrefix must be a non-empty string.');
   }
   const deliveryTimeoutMs = positive(options.deliveryTimeoutMs, 'deliveryTimeoutMs') ?? DEFAULT_DELIVERY_TIMEOUT_MS;
+  for (const name of ['plugins', 'wildcardPlugins', 'subscriptionReady'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new TypeError(`describeTransportConformance: options.${name} must be a function.`);
+    }
+  }
   return {
     createTransport: options.createTransport,
     typePrefix,
     deliveryTimeoutMs,
     testTimeoutMs: positive(options.testTimeoutMs, 'testTimeoutMs') ?? 4 * deliveryTimeoutMs,
     plugins: options.plugins ?? (() => []),
+    wildcardPlugins: options.wildcardPlugins,
     subscriptionReady: options.subscriptionReady ?? ((handle) => handle.ready),
   };
 }

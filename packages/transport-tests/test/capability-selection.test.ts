@@ -1,4 +1,5 @@
 import { memoryTransport, type Transport } from '@bus/core';
+import { topics } from '@bus/topics';
 import { describe, expect, it } from 'vitest';
 import { describeTransportConformance } from '../src/index.js';
 
@@ -7,7 +8,14 @@ function minimalTransport(): Transport {
   const inner = memoryTransport();
   return {
     name: 'minimal',
-    capabilities: { ...inner.capabilities, consumerGroups: false, orderedPerKey: false, durable: false, redelivery: false },
+    capabilities: {
+      ...inner.capabilities,
+      consumerGroups: false,
+      orderedPerKey: false,
+      durable: false,
+      redelivery: false,
+      wildcards: false,
+    },
     start: (context) => inner.start(context),
     stop: () => inner.stop(),
     send: (messages) => inner.send(messages),
@@ -18,10 +26,24 @@ function minimalTransport(): Transport {
 describeTransportConformance('minimal transport', { createTransport: minimalTransport });
 
 // An asynchronous factory, with the capabilities given instead of read from a transport.
+// The memory transport claims `wildcards`, but without wildcardPlugins there is no router to test them with.
 describeTransportConformance('async factory', {
   createTransport: async () => memoryTransport(),
   capabilities: memoryTransport().capabilities,
   typePrefix: 'conformance.async-factory',
+});
+
+// The same with a wildcard router: the `wildcards` tests are registered.
+describeTransportConformance('wildcard router', {
+  createTransport: () => memoryTransport(),
+  wildcardPlugins: () => [topics()],
+  typePrefix: 'conformance.wildcard-router',
+});
+
+// A router given, but a transport that does not claim `wildcards`: no test.
+describeTransportConformance('minimal transport with a wildcard router', {
+  createTransport: minimalTransport,
+  wildcardPlugins: () => [topics()],
 });
 
 interface TaskLike {
@@ -61,6 +83,17 @@ describe('capability selection', () => {
     ]);
   });
 
+  it('registers the wildcards tests only for a transport claiming wildcards, given wildcardPlugins', ({ task }) => {
+    expect(suiteNamed(task.file, 'wildcard router conformance').tasks?.map((child) => child.name)).toEqual([
+      ...BASIC.slice(0, 3),
+      'order per partition key',
+      'consumer groups',
+      'wildcards',
+      'lifecycle',
+    ]);
+    expect(suiteNamed(task.file, 'minimal transport with a wildcard router conformance').tasks?.map((child) => child.name)).toEqual(BASIC);
+  });
+
   it('skips nothing: an unclaimed capability has no test rather than a skipped one', ({ task }) => {
     const modes = everyTask(task.file).map((each) => each.mode);
     expect(modes.filter((mode) => mode === 'skip' || mode === 'todo')).toEqual([]);
@@ -74,5 +107,8 @@ describe('options', () => {
       /deliveryTimeoutMs/,
     );
     expect(() => describeTransportConformance('x', { createTransport: memoryTransport, typePrefix: '' })).toThrowError(/typePrefix/);
+    expect(() => describeTransportConformance('x', { createTransport: memoryTransport, wildcardPlugins: [] as never })).toThrowError(
+      /wildcardPlugins/,
+    );
   });
 });

@@ -16,6 +16,10 @@ describe('TransportConformanceOptions', () => {
     >();
   });
 
+  it('takes wildcard router plugins as a factory, like plugins', () => {
+    expectTypeOf<TransportConformanceOptions['wildcardPlugins']>().toEqualTypeOf<TransportConformanceOptions['plugins']>();
+  });
+
   it('requires createTransport', () => {
     expectTypeOf({ typePrefix: 'x' }).not.toExtend<TransportConformanceOptions>();
   });
