@@ -7,10 +7,10 @@ import { type Bus, createBus, type Plugin } from '@bus/core';
 import { metrics } from '@bus/metrics';
 import { resilience } from '@bus/resilience';
 import { createSchemaRegistry, schema } from '@bus/schema';
+import { benchResult, createBenchReport, measure } from '@bus/scripts/bench';
 import { topics } from '@bus/topics';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { Bench } from 'tinybench';
 
 class OnDemandReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
@@ -59,32 +59,23 @@ for (let i = 1; i <= layers.length; i++)
 const tracingName = 'full stack, metrics with tracing on (producer and consumer spans)';
 buses.push([tracingName, await stack(layers.length, true)]);
 
-const bench = new Bench({ time: Number(process.env.BUS_BENCH_TIME_MS ?? 1500), warmupTime: 300 });
-for (const [name, bus] of buses) bench.add(name, () => bus.publish('orders.eu.created', { id: 'o-1', total: 1 }));
-await bench.run();
+const opsPerSec = await measure(
+  Object.fromEntries(buses.map(([name, bus]) => [name, () => bus.publish('orders.eu.created', { id: 'o-1', total: 1 })])),
+);
 for (const [, bus] of buses) await bus.stop();
 
-const hz = (name: string): number => {
-  const result = bench.getTask(name)?.result as { throughput?: { mean: number } } | undefined;
-  return result?.throughput?.mean ?? Number.NaN;
-};
+const hz = (name: string): number => opsPerSec.get(name) ?? Number.NaN;
+const { results, print } = createBenchReport('@bus/example-in-process');
 const bare = hz('bare bus');
 let previous = bare;
 for (const [name] of buses.slice(1)) {
   const ops = hz(name);
   const layerCostNs = name === tracingName ? 1e9 / ops - 1e9 / hz(buses[layers.length]?.[0] ?? '') : 1e9 / ops - 1e9 / previous;
   if (name !== tracingName) previous = ops;
-  console.log(
-    `BENCH_RESULT ${JSON.stringify({
-      package: '@bus/example-in-process',
-      name: `await publish → async handler: ${name}`,
-      opsPerSec: Math.round(ops),
-      baseline: 'bare bus',
-      baselineOpsPerSec: Math.round(bare),
-      ratio: Number((ops / bare).toFixed(3)),
-      addedNsPerEvent: Math.round(layerCostNs),
-      ...(name === buses[layers.length]?.[0] ? { goal: '>= 1,000,000 events/s' } : {}),
-    })}`,
+  const goal = name === buses[layers.length]?.[0] ? { goal: '>= 1,000,000 events/s' } : {};
+  results.push(
+    benchResult(`await publish → async handler: ${name}`, 'bare bus', bare, ops, { addedNsPerEvent: Math.round(layerCostNs), ...goal }),
   );
 }
+print();
 if (handled < 0) console.log('');

@@ -10,45 +10,14 @@
 // there too, labelled.
 import { spawnSync } from 'node:child_process';
 import { createBus, definePlugin } from '@bus/core';
-import { Bench } from 'tinybench';
+import { createBenchReport, measure } from '@bus/scripts/bench';
 import { context, withContext } from '../dist/index.js';
-
-interface Result {
-  name: string;
-  opsPerSec: number;
-  baseline: string;
-  baselineOpsPerSec: number;
-  ratio: number;
-}
 
 type Bus = ReturnType<typeof createBus>;
 
 const CHILD = process.env.BUS_CONTEXT_BENCH_LEGACY === '1';
-const time = Number(process.env.BUS_BENCH_TIME_MS ?? 1500);
-const results: Result[] = [];
+const { results, report } = createBenchReport('@bus/context');
 let sink = 0;
-
-async function measure(tasks: Record<string, () => unknown>): Promise<Map<string, number>> {
-  const bench = new Bench({ time, warmupTime: 300 });
-  for (const [taskName, fn] of Object.entries(tasks)) bench.add(taskName, fn);
-  await bench.run();
-  const hz = new Map<string, number>();
-  for (const taskName of Object.keys(tasks)) {
-    const result = bench.getTask(taskName)?.result as { throughput?: { mean: number }; hz?: number } | undefined;
-    hz.set(taskName, result?.throughput?.mean ?? result?.hz ?? Number.NaN);
-  }
-  return hz;
-}
-
-function report(name: string, baseline: string, baselineOps: number, ops: number): void {
-  results.push({
-    name,
-    opsPerSec: Math.round(ops),
-    baseline,
-    baselineOpsPerSec: Math.round(baselineOps),
-    ratio: Number((ops / baselineOps).toFixed(3)),
-  });
-}
 
 /** Ten awaits: the shape of ordinary async application code, which never touches the bus. */
 async function tenAwaits(): Promise<void> {

@@ -1,47 +1,13 @@
 // Kernel throughput against plain emitters, in one run on one machine.
 // Run with `pnpm bench` (builds first; measures the built package).
 import { EventEmitter as NodeEmitter } from 'node:events';
+import { createBenchReport } from '@bus/scripts/bench';
 import Emittery from 'emittery';
 import { EventEmitter as EventEmitter3 } from 'eventemitter3';
-import { Bench } from 'tinybench';
 import { createBus, definePlugin } from '../dist/index.js';
 
-interface Result {
-  name: string;
-  opsPerSec: number;
-  baseline: string;
-  baselineOpsPerSec: number;
-  ratio: number;
-  goal?: string;
-}
-
-const time = Number(process.env.BUS_BENCH_TIME_MS ?? 1500);
-const results: Result[] = [];
+const { compare, print } = createBenchReport('@bus/core');
 let sink = 0;
-
-async function compare(name: string, baselineName: string, tasks: Record<string, () => unknown>, goal?: string): Promise<void> {
-  const bench = new Bench({ time, warmupTime: 300 });
-  for (const [taskName, fn] of Object.entries(tasks)) bench.add(taskName, fn);
-  await bench.run();
-  const hz = (taskName: string): number => {
-    const task = bench.getTask(taskName);
-    const result = task?.result as { throughput?: { mean: number }; hz?: number } | undefined;
-    return result?.throughput?.mean ?? result?.hz ?? Number.NaN;
-  };
-  const baselineOps = hz(baselineName);
-  for (const taskName of Object.keys(tasks)) {
-    if (taskName === baselineName) continue;
-    const ops = hz(taskName);
-    results.push({
-      name: `${name}: ${taskName}`,
-      opsPerSec: Math.round(ops),
-      baseline: baselineName,
-      baselineOpsPerSec: Math.round(baselineOps),
-      ratio: Number((ops / baselineOps).toFixed(3)),
-      ...(goal !== undefined && taskName === 'bus' ? { goal } : {}),
-    });
-  }
-}
 
 async function emitCase(subscribers: number): Promise<void> {
   const bus = createBus();
@@ -69,6 +35,7 @@ async function emitCase(subscribers: number): Promise<void> {
       bus: () => bus.emit('tick', 1),
     },
     '>= 0.5x eventemitter3',
+    'bus',
   );
   await bus.stop();
 }
@@ -91,6 +58,7 @@ async function publishCase(): Promise<void> {
       bus: () => bus.publish('tick', 1),
     },
     '>= 5x emittery',
+    'bus',
   );
   await bus.stop();
 }
@@ -131,5 +99,5 @@ await emitCase(1);
 await emitCase(10);
 await publishCase();
 await middlewareCase();
-for (const result of results) console.log(`BENCH_RESULT ${JSON.stringify({ package: '@bus/core', ...result })}`);
+print();
 if (sink === 42) console.log('');

@@ -2,21 +2,10 @@
 // work, and an IV-uniqueness check over 1,000,000 seals (a benchmark-style
 // check, not a unit test). Run with `pnpm bench` (measures the built package).
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { Bench } from 'tinybench';
+import { createBenchReport } from '@bus/scripts/bench';
 import { createKeyring, eventAad, inspectSealed, openPayload, sealPayload } from '../dist/index.js';
 
-interface Result {
-  name: string;
-  opsPerSec: number;
-  baseline: string;
-  baselineOpsPerSec: number;
-  ratio: number;
-  goal?: string;
-  collisions?: number;
-}
-
-const time = Number(process.env.BUS_BENCH_TIME_MS ?? 1500);
-const results: Result[] = [];
+const { results, compare, print } = createBenchReport('@bus/crypto');
 let sink = 0;
 
 const key = randomBytes(32);
@@ -37,29 +26,6 @@ function rawOpen(sealed: Buffer): Buffer {
   decipher.setAAD(aad);
   decipher.setAuthTag(sealed.subarray(12, 28));
   return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
-}
-
-async function compare(name: string, baselineName: string, tasks: Record<string, () => unknown>, goal?: string): Promise<void> {
-  const bench = new Bench({ time, warmupTime: 300 });
-  for (const [taskName, fn] of Object.entries(tasks)) bench.add(taskName, fn);
-  await bench.run();
-  const hz = (taskName: string): number => {
-    const result = bench.getTask(taskName)?.result as { throughput?: { mean: number }; hz?: number } | undefined;
-    return result?.throughput?.mean ?? result?.hz ?? Number.NaN;
-  };
-  const baselineOps = hz(baselineName);
-  for (const taskName of Object.keys(tasks)) {
-    if (taskName === baselineName) continue;
-    const ops = hz(taskName);
-    results.push({
-      name: `${name}: ${taskName}`,
-      opsPerSec: Math.round(ops),
-      baseline: baselineName,
-      baselineOpsPerSec: Math.round(baselineOps),
-      ratio: Number((ops / baselineOps).toFixed(3)),
-      ...(goal !== undefined ? { goal } : {}),
-    });
-  }
 }
 
 async function throughput(size: number, label: string): Promise<void> {
@@ -126,5 +92,5 @@ await throughput(64, '64 B');
 await throughput(1024, '1 KiB');
 await throughput(64 * 1024, '64 KiB');
 await ivCollisions(Number(process.env.BUS_BENCH_IV_COUNT ?? 1_000_000));
-for (const result of results) console.log(`BENCH_RESULT ${JSON.stringify({ package: '@bus/crypto', ...result })}`);
+print();
 if (sink === 42) console.log('');

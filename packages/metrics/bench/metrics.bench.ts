@@ -4,26 +4,17 @@
 // without it. Run with `pnpm bench` at the root (builds first; measures the
 // built package).
 import { createBus } from '@bus/core';
+import { createBenchReport, measure } from '@bus/scripts/bench';
 import { context, type TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode } from '@opentelemetry/core';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { Bench } from 'tinybench';
 import { type MetricsOptions, metrics } from '../dist/index.js';
-
-interface Result {
-  name: string;
-  opsPerSec: number;
-  baseline: string;
-  baselineOpsPerSec: number;
-  ratio: number;
-}
 
 type Bus = ReturnType<typeof createBus>;
 
-const time = Number(process.env.BUS_BENCH_TIME_MS ?? 1500);
-const results: Result[] = [];
+const { results, print } = createBenchReport('@bus/metrics');
 let sink = 0;
 
 /** Collects only when asked: metrics are aggregated, never exported. */
@@ -47,18 +38,6 @@ const tracerProvider: TracerProvider = new BasicTracerProvider({
   spanProcessors: [new BatchSpanProcessor(new DiscardingExporter(), { maxQueueSize: 65_536, maxExportBatchSize: 4096 })],
 });
 const meterProvider = new MeterProvider({ readers: [new IdleReader()] });
-
-async function measure(tasks: Record<string, () => unknown>): Promise<Map<string, number>> {
-  const bench = new Bench({ time, warmupTime: 300 });
-  for (const [taskName, fn] of Object.entries(tasks)) bench.add(taskName, fn);
-  await bench.run();
-  const hz = new Map<string, number>();
-  for (const taskName of Object.keys(tasks)) {
-    const result = bench.getTask(taskName)?.result as { throughput?: { mean: number }; hz?: number } | undefined;
-    hz.set(taskName, result?.throughput?.mean ?? result?.hz ?? Number.NaN);
-  }
-  return hz;
-}
 
 async function subscribed(options: MetricsOptions | undefined): Promise<Bus> {
   const bus = options === undefined ? createBus() : createBus().use(metrics(options));
@@ -98,5 +77,5 @@ async function publishCase(): Promise<void> {
 
 await publishCase();
 await (tracerProvider as BasicTracerProvider).shutdown();
-for (const result of results) console.log(`BENCH_RESULT ${JSON.stringify({ package: '@bus/metrics', ...result })}`);
+print();
 if (sink === 42) console.log('');

@@ -4,44 +4,13 @@
 // timeout and a circuit breaker (cockatiel on every attempt). Run with
 // `pnpm bench` at the root (builds first; measures the built package).
 import { createBus, definePlugin } from '@bus/core';
-import { Bench } from 'tinybench';
+import { createBenchReport, measure } from '@bus/scripts/bench';
 import { resilience } from '../dist/index.js';
-
-interface Result {
-  name: string;
-  opsPerSec: number;
-  baseline: string;
-  baselineOpsPerSec: number;
-  ratio: number;
-}
 
 type Bus = ReturnType<typeof createBus>;
 
-const time = Number(process.env.BUS_BENCH_TIME_MS ?? 1500);
-const results: Result[] = [];
+const { report, print } = createBenchReport('@bus/resilience');
 let sink = 0;
-
-async function measure(tasks: Record<string, () => unknown>): Promise<Map<string, number>> {
-  const bench = new Bench({ time, warmupTime: 300 });
-  for (const [taskName, fn] of Object.entries(tasks)) bench.add(taskName, fn);
-  await bench.run();
-  const hz = new Map<string, number>();
-  for (const taskName of Object.keys(tasks)) {
-    const result = bench.getTask(taskName)?.result as { throughput?: { mean: number }; hz?: number } | undefined;
-    hz.set(taskName, result?.throughput?.mean ?? result?.hz ?? Number.NaN);
-  }
-  return hz;
-}
-
-function report(name: string, baseline: string, baselineOps: number, ops: number): void {
-  results.push({
-    name,
-    opsPerSec: Math.round(ops),
-    baseline,
-    baselineOpsPerSec: Math.round(baselineOps),
-    ratio: Number((ops / baselineOps).toFixed(3)),
-  });
-}
 
 const noopHandle = definePlugin({
   name: 'no-op',
@@ -121,5 +90,5 @@ async function emitCase(): Promise<void> {
 await successPath();
 await oneRetry();
 await emitCase();
-for (const result of results) console.log(`BENCH_RESULT ${JSON.stringify({ package: '@bus/resilience', ...result })}`);
+print();
 if (sink === 42) console.log('');

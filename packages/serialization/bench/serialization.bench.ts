@@ -1,44 +1,12 @@
 // What the safety checks cost: the codecs against the bare parsers they wrap,
 // in one run on one machine. Run with `pnpm bench` (measures the built package).
+
+import { createBenchReport } from '@bus/scripts/bench';
 import { Packr, Unpackr } from 'msgpackr';
-import { Bench } from 'tinybench';
 import { jsonCodec, msgpackCodec } from '../dist/index.js';
 
-interface Result {
-  name: string;
-  opsPerSec: number;
-  baseline: string;
-  baselineOpsPerSec: number;
-  ratio: number;
-  goal?: string;
-}
-
-const time = Number(process.env.BUS_BENCH_TIME_MS ?? 1500);
-const results: Result[] = [];
+const { compare, print } = createBenchReport('@bus/serialization');
 let sink = 0;
-
-async function compare(name: string, baselineName: string, tasks: Record<string, () => unknown>, goal?: string): Promise<void> {
-  const bench = new Bench({ time, warmupTime: 300 });
-  for (const [taskName, fn] of Object.entries(tasks)) bench.add(taskName, fn);
-  await bench.run();
-  const hz = (taskName: string): number => {
-    const result = bench.getTask(taskName)?.result as { throughput?: { mean: number }; hz?: number } | undefined;
-    return result?.throughput?.mean ?? result?.hz ?? Number.NaN;
-  };
-  const baselineOps = hz(baselineName);
-  for (const taskName of Object.keys(tasks)) {
-    if (taskName === baselineName) continue;
-    const ops = hz(taskName);
-    results.push({
-      name: `${name}: ${taskName}`,
-      opsPerSec: Math.round(ops),
-      baseline: baselineName,
-      baselineOpsPerSec: Math.round(baselineOps),
-      ratio: Number((ops / baselineOps).toFixed(3)),
-      ...(goal !== undefined ? { goal } : {}),
-    });
-  }
-}
 
 /** A typical event payload: an order with a dozen lines (~1.3 KB of JSON). */
 const order = {
@@ -83,5 +51,5 @@ await compare('MessagePack encode', 'msgpackr pack', {
   },
 });
 
-for (const result of results) console.log(`BENCH_RESULT ${JSON.stringify({ package: '@bus/serialization', ...result })}`);
+print();
 if (sink === 42) console.log('');
