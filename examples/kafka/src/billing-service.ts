@@ -3,13 +3,13 @@
 // The offset of an order is committed only once its invoice is written.
 import { createBus, type EventEnvelope } from '@bus/core';
 import { kafka } from '@bus/kafka';
+import { serialization } from '@bus/serialization';
 import { readConfig, topicFor } from './config.ts';
-import { jsonCodec } from './json-codec.ts';
 import { ORDER_PLACED, type OrderPlaced } from './orders.ts';
 
 const config = readConfig();
 const bus = createBus({ source: 'urn:example:billing-service' })
-  .use(jsonCodec())
+  .use(serialization())
   .use(
     kafka({
       brokers: config.brokers,

@@ -2,13 +2,13 @@
 // each, keyed by customer so one customer's orders stay in order.
 import { createBus } from '@bus/core';
 import { kafka } from '@bus/kafka';
+import { serialization } from '@bus/serialization';
 import { readConfig, topicFor } from './config.ts';
-import { jsonCodec } from './json-codec.ts';
 import { ORDER_PLACED, type OrderPlaced } from './orders.ts';
 
 const config = readConfig();
 const bus = createBus({ source: 'urn:example:orders-service' })
-  .use(jsonCodec())
+  .use(serialization())
   .use(
     kafka({
       brokers: config.brokers,

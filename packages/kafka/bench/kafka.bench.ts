@@ -4,8 +4,9 @@
 // latency, publish → handler. Needs the broker (BUS_KAFKA_BROKERS, or
 // `node scripts/services.mjs up`). Run with `pnpm bench` (measures the built package).
 import { randomBytes } from 'node:crypto';
-import { type Bus, createBus, definePlugin, STAGE_ORDER } from '@bus/core';
+import { type Bus, createBus } from '@bus/core';
 import { readServicesEnv } from '@bus/scripts/services-env';
+import { serialization } from '@bus/serialization';
 import { Admin, type MessageToProduce, Producer } from '@platformatic/kafka';
 import { kafka } from '../dist/index.js';
 
@@ -36,34 +37,10 @@ const order = {
   total: 39.98,
   currency: 'EUR',
 };
-const encoder = new TextEncoder();
-
-/** The same JSON codec a service would use: the bus sends bytes. */
-const jsonCodec = definePlugin({
-  name: 'bench-json',
-  setup(kernel) {
-    kernel.usePublish(
-      'encode',
-      function toJson(ctx, next) {
-        ctx.envelope = { ...ctx.envelope, data: encoder.encode(JSON.stringify(ctx.envelope.data)), datacontenttype: 'application/json' };
-        return next();
-      },
-      { order: STAGE_ORDER.serialize },
-    );
-    kernel.useDeliver(
-      'decode',
-      function fromJson(ctx, next) {
-        if (ctx.event.data instanceof Uint8Array) ctx.event = { ...ctx.event, data: JSON.parse(Buffer.from(ctx.event.data).toString()) };
-        return next();
-      },
-      { order: STAGE_ORDER.serialize },
-    );
-  },
-});
 
 function busOf(source: string) {
   return createBus({ source })
-    .use(jsonCodec)
+    .use(serialization())
     .use(kafka({ brokers: brokers as string[], groupId: prefix, batchSize: BATCH }));
 }
 
