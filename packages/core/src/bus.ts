@@ -189,12 +189,15 @@ class PublishCtx implements PublishContext {
   declare readonly bus: Bus;
   declare readonly batch: boolean;
   declare principal: string | undefined;
-  constructor(envelope: EventEnvelope, options: PublishOptions, bus: Bus, batch: boolean) {
+  /** For `publishBatch`: where the terminal collects the event instead of sending it alone. */
+  declare readonly collected: EventEnvelope[] | undefined;
+  constructor(envelope: EventEnvelope, options: PublishOptions, bus: Bus, collected?: EventEnvelope[]) {
     this.envelope = envelope;
     this.options = options;
     this.bus = bus;
-    this.batch = batch;
+    this.batch = collected !== undefined;
     this.principal = options.principal;
+    this.collected = collected;
   }
 }
 
@@ -247,9 +250,14 @@ class BusKernel implements Bus {
   #stopping: Promise<void> | undefined;
   readonly #defaults: EnvelopeDefaults;
   readonly #devChecks: boolean;
+  /** The end of the publish chain: send alone, or collect for the batch's one send. */
   readonly #sendTerminal = (ctx: PublishContext): void | Promise<void> => {
-    const transport = this.#transport as Transport;
-    return transport.send([ctx.envelope]);
+    const collected = (ctx as PublishCtx).collected;
+    if (collected !== undefined) {
+      collected.push(ctx.envelope);
+      return;
+    }
+    return (this.#transport as Transport).send([ctx.envelope]);
   };
 
   constructor(options: BusOptions) {
@@ -392,7 +400,7 @@ class BusKernel implements Bus {
   async #start(): Promise<void> {
     this.#status = 'starting';
     const detectMissingAwait = this.#devChecks;
-    const publishMiddleware = this.#batchMiddleware();
+    const publishMiddleware = PUBLISH_PHASES.flatMap((phase) => inPhaseOrder(this.#publishMiddleware.get(phase) ?? [], false));
     const deliverMiddleware = DELIVER_PHASES.flatMap((phase) => inPhaseOrder(this.#deliverMiddleware.get(phase) ?? [], phase === 'decode'));
     this.#transport ??= memoryTransport();
     this.#publishChain = compose(publishMiddleware, this.#sendTerminal, {
@@ -530,7 +538,7 @@ class BusKernel implements Bus {
     } catch (error) {
       return Promise.reject(error);
     }
-    const ctx = new PublishCtx(envelope, options ?? EMPTY_OPTIONS, this, false);
+    const ctx = new PublishCtx(envelope, options ?? EMPTY_OPTIONS, this);
     let result: void | Promise<void>;
     try {
       result = this.#publishChain(ctx);
@@ -557,16 +565,13 @@ class BusKernel implements Bus {
   async publishBatch(events: readonly EnvelopeInput[], options: PublishOptions = EMPTY_OPTIONS): Promise<PublishReceipt[]> {
     if (this.#status !== 'started') throw this.#notRunning();
     if (!Array.isArray(events)) throw new BusError('INVALID_EVENT', 'publishBatch() takes an array of events.');
-    const contexts = events.map((event) => new PublishCtx(normalizeEnvelope(event, this.#defaults), options, this, true));
     const toSend: EventEnvelope[] = [];
-    const batchChain = compose(this.#batchMiddleware(), (ctx: PublishContext) => void toSend.push(ctx.envelope), {
-      reentrant: this.#reentrant as ReadonlySet<Middleware<PublishContext>>,
-    });
+    const contexts = events.map((event) => new PublishCtx(normalizeEnvelope(event, this.#defaults), options, this, toSend));
     await this.#track(
       (async () => {
         for (const ctx of contexts) {
           try {
-            await batchChain(ctx);
+            await this.#publishChain(ctx);
           } catch (error) {
             throw publishError(error, ctx);
           }
@@ -587,11 +592,6 @@ class BusKernel implements Bus {
     return contexts.map((ctx) => this.#published(ctx));
   }
 
-  /** The publish middleware, in phase order, for batches (their terminal collects instead of sending). */
-  #batchMiddleware(): PublishMiddleware[] {
-    return PUBLISH_PHASES.flatMap((phase) => inPhaseOrder(this.#publishMiddleware.get(phase) ?? [], false));
-  }
-
   emit<T>(type: string, data: T): void {
     if (this.#status !== 'started') throw this.#notRunning();
     if (this.#fastEmit) {
@@ -602,7 +602,7 @@ class BusKernel implements Bus {
       if (this.events.heard.published) this.events.emit('published', event);
       return;
     }
-    const ctx = new PublishCtx(createEnvelope(type, data, undefined, this.#defaults), EMPTY_OPTIONS, this, false);
+    const ctx = new PublishCtx(createEnvelope(type, data, undefined, this.#defaults), EMPTY_OPTIONS, this);
     const result = this.#publishChain(ctx);
     if (isThenable(result)) {
       void this.#track(
