@@ -87,9 +87,36 @@ export class BusEventEmitter extends EventEmitter<BusEventMap> {
     }
   }
 
+  /**
+   * Whether each signal has a listener that handles it — one not added with
+   * {@link BusEventEmitter.observe}. The kernel prints failures and errors
+   * nobody handles; observers alone do not silence that.
+   */
+  readonly handled: Record<SignalName, boolean> = {
+    published: false,
+    delivered: false,
+    failed: false,
+    dropped: false,
+    deadLettered: false,
+    error: false,
+  };
+  readonly #observers = new Set<unknown>();
+
+  /**
+   * Listens to `signal` without taking charge of it (metrics counting
+   * failures): remove it with `off` as usual.
+   */
+  observe<K extends SignalName>(signal: K, listener: (...args: BusEventMap[K]) => void): this {
+    this.#observers.add(listener);
+    return this.on(signal, listener as never);
+  }
+
   #refresh(signal: SignalName | undefined): void {
     for (const name of Object.keys(this.heard) as SignalName[]) {
-      if (signal === undefined || signal === name) this.heard[name] = this.listenerCount(name) > 0;
+      if (signal !== undefined && signal !== name) continue;
+      const listeners = this.listeners(name);
+      this.heard[name] = listeners.length > 0;
+      this.handled[name] = listeners.some((listener) => !this.#observers.has(listener));
     }
   }
 }

@@ -384,6 +384,9 @@ class BusKernel implements Bus {
         assertSetup('onSubscribe');
         this.#subscribeHooks.push(hook);
       },
+      observe: (signal, listener) => {
+        this.events.observe(signal, listener);
+      },
       hasPlugin: (name) => this.#plugins.includes(name),
     };
   }
@@ -522,7 +525,7 @@ class BusKernel implements Bus {
   #reportError(error: unknown, code: Parameters<typeof BusError.from>[1]): void {
     const busError = BusError.from(error, code);
     if (this.events.heard.error) this.events.emit('error', busError);
-    else console.error('[bus] unhandled error (listen to bus.events "error" to handle it):', busError);
+    if (!this.events.handled.error) console.error('[bus] unhandled error (listen to bus.events "error" to handle it):', busError);
   }
 
   // ── publishing ─────────────────────────────────────────────────────────
@@ -727,7 +730,7 @@ class BusKernel implements Bus {
   #deliveryFailed(error: unknown, event: EventEnvelope, record: SubscriptionRecord): BusError {
     const busError = BusError.from(error, 'HANDLER_FAILED', { eventId: event.id });
     if (this.events.heard.failed) this.events.emit('failed', busError, event, record);
-    else {
+    if (!this.events.handled.failed) {
       console.error(
         `[bus] subscription '${record.name}' failed event ${event.id} (${event.type}); listen to bus.events "failed" to handle it:`,
         busError,

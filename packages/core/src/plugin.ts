@@ -5,7 +5,7 @@
  */
 
 import type { Bus, StopOptions } from './bus.js';
-import type { BusEvents } from './bus-events.js';
+import type { BusEventMap, BusEvents } from './bus-events.js';
 import type { DeliverMiddleware, DeliverPhase, MiddlewareOptions, PublishMiddleware, PublishPhase } from './pipeline.js';
 import type { RouterFactory } from './router.js';
 import type { Subscription } from './subscription.js';
@@ -73,6 +73,12 @@ export interface Kernel {
    * function to run when it is unsubscribed (e.g. to drop a per-subscription queue).
    */
   onSubscribe(hook: SubscribeHook): void;
+  /**
+   * Listens to a signal of `bus.events` without taking charge of it: a plugin
+   * that counts `failed` events does not silence the kernel's report of
+   * failures nobody handles, as a listener added with `events.on` would.
+   */
+  observe<K extends keyof BusEventMap>(signal: K, listener: (...args: BusEventMap[K]) => void): void;
   /** Whether a plugin of that name has been used. */
   hasPlugin(name: string): boolean;
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Bus, BusError, createBus, type EventEnvelope } from '../src/index.js';
+import { type Bus, BusError, createBus, definePlugin, type EventEnvelope } from '../src/index.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -163,6 +163,26 @@ describe('a failing handler', () => {
     });
     await bus.publish('a', 1);
     expect(stderr).toHaveBeenCalledWith(expect.stringContaining("subscription 'a' failed"), expect.any(BusError));
+  });
+
+  it('is still printed when a plugin only observes "failed" (kernel.observe)', async () => {
+    const counted: string[] = [];
+    const bus = createBus().use(
+      definePlugin({ name: 'counter', setup: (kernel) => kernel.observe('failed', (error) => void counted.push(error.code)) }),
+    );
+    buses.push(bus);
+    await bus.start();
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    bus.subscribe('a', () => {
+      throw new Error('observed, not handled');
+    });
+    await bus.publish('a', 1);
+    expect(counted).toEqual(['HANDLER_FAILED']);
+    expect(stderr).toHaveBeenCalledOnce();
+    bus.events.on('failed', () => undefined);
+    await bus.publish('a', 2);
+    expect(counted).toHaveLength(2);
+    expect(stderr).toHaveBeenCalledOnce();
   });
 
   it('keeps a BusError thrown by the handler as it is', async () => {

@@ -291,13 +291,6 @@ class Telemetry implements InFlightSource {
   #listeningToPublished = false;
   readonly #onFailed = (error: BusError, event: EventEnvelope, subscription: Subscription): void => {
     this.#countSignal('failed', error, event, subscription);
-    // Listening to `failed` silences the kernel's report of unheard failures; keep it while only we listen.
-    if (this.#kernel.events.listenerCount('failed') === 1) {
-      console.error(
-        `[bus] subscription '${subscription.name}' failed event ${event.id} (${event.type}); listen to bus.events "failed" to handle it:`,
-        error,
-      );
-    }
   };
   readonly #onDropped = (dropped: DroppedEvent): void => {
     this.#countSignal('dropped', dropped.error, dropped.event, dropped.subscription);
@@ -317,9 +310,10 @@ class Telemetry implements InFlightSource {
     this.#options = options;
     this.#settings = settings;
     if (settings.metrics) {
-      kernel.events.on('failed', this.#onFailed);
-      kernel.events.on('dropped', this.#onDropped);
-      kernel.events.on('deadLettered', this.#onDeadLettered);
+      // Observed, not handled: counting failures must not silence the kernel's report of unhandled ones.
+      kernel.observe('failed', this.#onFailed);
+      kernel.observe('dropped', this.#onDropped);
+      kernel.observe('deadLettered', this.#onDeadLettered);
     }
   }
 
