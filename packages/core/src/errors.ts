@@ -129,8 +129,12 @@ export class BusError extends Error {
 
   static {
     // Keep `instanceof` working across copies, too.
+    // `instanceof BusError` holds across copies of @bus/core (the brand); a
+    // subclass (a facade's legacy error class) keeps the ordinary prototype check.
     Object.defineProperty(BusError, Symbol.hasInstance, {
-      value: (value: unknown) => BusError.is(value),
+      value(this: unknown, value: unknown): boolean {
+        return this === BusError ? BusError.is(value) : Function.prototype[Symbol.hasInstance].call(this, value);
+      },
     });
   }
 }

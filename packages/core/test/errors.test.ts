@@ -51,4 +51,16 @@ describe('BusError', () => {
       expect(entry.description.length).toBeGreaterThan(10);
     }
   });
+
+  it('lets subclasses keep their own instanceof while staying BusErrors', () => {
+    class LegacyError extends BusError {}
+    class OtherLegacyError extends BusError {}
+    const legacy = new LegacyError('BACKPRESSURE_REJECTED', 'queue full');
+    expect(legacy instanceof LegacyError).toBe(true);
+    expect(legacy instanceof BusError).toBe(true);
+    expect(legacy instanceof Error).toBe(true);
+    expect(legacy instanceof OtherLegacyError).toBe(false);
+    expect(new BusError('HANDLER_FAILED', 'x') instanceof LegacyError).toBe(false);
+    expect(BusError.is(legacy)).toBe(true);
+  });
 });
