@@ -23,6 +23,11 @@ export class Fifo<T> {
     return this.#size === 0 ? undefined : this.#items[this.#head];
   }
 
+  /** The item `index` places after the oldest (0 is the oldest), or undefined past the end. */
+  at(index: number): T | undefined {
+    return index < 0 || index >= this.#size ? undefined : this.#items[(this.#head + index) & (this.#items.length - 1)];
+  }
+
   /** Removes and returns the oldest item, or undefined when empty. */
   shift(): T | undefined {
     if (this.#size === 0) return undefined;

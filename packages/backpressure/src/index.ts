@@ -1,7 +1,8 @@
 /**
  * `@bus/backpressure`: bounded queues per subscription (`block`,
  * `drop-oldest`, `drop-newest`, `reject`), handler concurrency with per-key
- * order, token-bucket rate limits, and a limit on publishes in flight.
+ * order, token-bucket rate limits, a limit on publishes in flight, and a
+ * {@link BoundedBuffer} for code that holds events itself.
  *
  * @packageDocumentation
  */
@@ -16,6 +17,8 @@ export type {
 export { OVERFLOW_POLICIES } from './backpressure-options.js';
 export type { BackpressureControls, BackpressureExtension } from './backpressure-plugin.js';
 export { BACKPRESSURE_GUARD_ORDER, backpressure } from './backpressure-plugin.js';
+export type { BoundedBufferOptions, BufferPolicy, OfferOutcome } from './bounded-buffer.js';
+export { BoundedBuffer } from './bounded-buffer.js';
 export type { OutboundStats } from './outbound-limiter.js';
 export type { SubscriptionStats } from './subscription-queue.js';
 export type { RateLimit } from './token-bucket.js';
