@@ -462,7 +462,7 @@ class BusKernel implements Bus {
     for (const hook of [...this.#stopHooks].reverse()) {
       await settle(
         () => hook(options),
-        (error) => this.#reportError(error, 'BUS_START_FAILED'),
+        (error) => this.#reportError(error, 'BUS_STOP_FAILED'),
       );
     }
     this.#status = 'stopped';

@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   BUS_STOPPED: { retryable: false, description: 'The bus is stopping or stopped.' },
   BUS_FROZEN: { retryable: false, description: 'use() was called after start(): the pipelines are already composed.' },
   BUS_START_FAILED: { retryable: false, description: 'A plugin or the transport failed to start.' },
+  BUS_STOP_FAILED: { retryable: false, description: 'A plugin failed while stopping; the bus stopped anyway.' },
   BUS_STOP_TIMEOUT: { retryable: false, description: 'stop({ drain }) gave up waiting for in-flight work.' },
   PLUGIN_INVALID: { retryable: false, description: 'use() was given something that is not a plugin.' },
   PLUGIN_DUPLICATE: { retryable: false, description: 'Two plugins share a name.' },

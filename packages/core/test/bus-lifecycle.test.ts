@@ -96,6 +96,29 @@ describe('bus lifecycle', () => {
     release();
   });
 
+  it('reports a failing onStop hook as BUS_STOP_FAILED, runs the other hooks and still stops', async () => {
+    const order: string[] = [];
+    const errors: BusError[] = [];
+    const bus = createBus()
+      .use(definePlugin({ name: 'first', setup: (kernel) => kernel.onStop(() => void order.push('first')) }))
+      .use(
+        definePlugin({
+          name: 'broken',
+          setup: (kernel) =>
+            kernel.onStop(() => {
+              throw new Error('flush failed');
+            }),
+        }),
+      );
+    bus.events.on('error', (error) => errors.push(error));
+    await bus.start();
+    await bus.stop();
+    expect(bus.status).toBe('stopped');
+    expect(order).toEqual(['first']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'BUS_STOP_FAILED', message: 'flush failed' });
+  });
+
   it('fails start() with BUS_START_FAILED when a hook throws, and tears down what started', async () => {
     const stopped = vi.fn();
     const transport: Transport = {
