@@ -39,6 +39,17 @@ export interface BusOptions {
    * called (a missing `await next()`). Default: on when `NODE_ENV` is `development`.
    */
   readonly devChecks?: boolean;
+  /**
+   * Start on the first `publish`, `publishBatch`, `emit` or `dispatch`
+   * instead of refusing it with `BUS_NOT_STARTED`. Calls made before the bus
+   * has started wait for it and then run in the order they were made:
+   * `publish`, `publishBatch` and `dispatch` resolve afterwards; `emit`
+   * returns at once and delivers once started (its failures, and a failed
+   * start, go to `events` `'error'`). Plugins can be added until the first
+   * such call. For APIs that have no `start()` of their own, such as the
+   * legacy facades. Default `false`.
+   */
+  readonly autoStart?: boolean;
 }
 
 /** Options of {@link Bus.stop}. */
@@ -250,6 +261,9 @@ class BusKernel implements Bus {
   #stopping: Promise<void> | undefined;
   readonly #defaults: EnvelopeDefaults;
   readonly #devChecks: boolean;
+  readonly #autoStart: boolean;
+  /** With `autoStart`: the calls made before the bus started, in order; `undefined` once they ran. */
+  #held: ((startError?: unknown) => void)[] | undefined;
   /** The end of the publish chain: send alone, or collect for the batch's one send. */
   readonly #sendTerminal = (ctx: PublishContext): void | Promise<void> => {
     const collected = (ctx as PublishCtx).collected;
@@ -268,6 +282,7 @@ class BusKernel implements Bus {
     this.#defaults = { source, createId: options.createId ?? createEventId };
     this.#transport = options.transport;
     this.#devChecks = options.devChecks ?? process.env.NODE_ENV === 'development';
+    this.#autoStart = options.autoStart === true;
   }
 
   get status(): BusStatus {
@@ -398,6 +413,28 @@ class BusKernel implements Bus {
     if (this.#starting !== undefined) return this.#starting;
     this.#starting = this.#start();
     return this.#starting;
+  }
+
+  /**
+   * With `autoStart`, whether a call made now must wait for the start (and
+   * then runs `work`); without it, or once stopping, the call is refused.
+   */
+  #heldUntilStarted(work: (startError?: unknown) => void): boolean {
+    if (!this.#autoStart || this.#status === 'stopping' || this.#status === 'stopped') return false;
+    if (this.#held === undefined) {
+      const held: ((startError?: unknown) => void)[] = [];
+      this.#held = held;
+      const release = (startError?: unknown): void => {
+        this.#held = undefined;
+        for (const run of held) run(startError);
+      };
+      this.start().then(
+        () => release(),
+        (error: unknown) => release(BusError.from(error, 'BUS_START_FAILED')),
+      );
+    }
+    this.#held.push(work);
+    return true;
   }
 
   async #start(): Promise<void> {
@@ -531,7 +568,15 @@ class BusKernel implements Bus {
   // ── publishing ─────────────────────────────────────────────────────────
 
   publish<T>(typeOrEvent: string | EnvelopeInput<T>, data?: T, options?: PublishOptions): Promise<PublishReceipt> {
-    if (this.#status !== 'started') return Promise.reject(this.#notRunning());
+    if (this.#status !== 'started' || this.#held !== undefined) {
+      const { promise, resolve, reject } = Promise.withResolvers<PublishReceipt>();
+      const held = this.#heldUntilStarted((startError) =>
+        startError === undefined
+          ? this.publish(typeOrEvent, data as T, options as PublishOptions).then(resolve, reject)
+          : reject(startError),
+      );
+      return held ? promise : Promise.reject(this.#notRunning());
+    }
     let envelope: EventEnvelope;
     try {
       envelope =
@@ -566,7 +611,14 @@ class BusKernel implements Bus {
   }
 
   async publishBatch(events: readonly EnvelopeInput[], options: PublishOptions = EMPTY_OPTIONS): Promise<PublishReceipt[]> {
-    if (this.#status !== 'started') throw this.#notRunning();
+    if (this.#status !== 'started' || this.#held !== undefined) {
+      const { promise, resolve, reject } = Promise.withResolvers<PublishReceipt[]>();
+      const held = this.#heldUntilStarted((startError) =>
+        startError === undefined ? this.publishBatch(events, options).then(resolve, reject) : reject(startError),
+      );
+      if (!held) throw this.#notRunning();
+      return promise;
+    }
     if (!Array.isArray(events)) throw new BusError('INVALID_EVENT', 'publishBatch() takes an array of events.');
     const toSend: EventEnvelope[] = [];
     const contexts = events.map((event) => new PublishCtx(normalizeEnvelope(event, this.#defaults), options, this, toSend));
@@ -596,7 +648,19 @@ class BusKernel implements Bus {
   }
 
   emit<T>(type: string, data: T): void {
-    if (this.#status !== 'started') throw this.#notRunning();
+    if (this.#status !== 'started' || this.#held !== undefined) {
+      if (this.#autoStart) assertEventType(type);
+      const held = this.#heldUntilStarted((startError) => {
+        if (startError !== undefined) return this.#reportError(startError, 'BUS_START_FAILED');
+        try {
+          this.emit(type, data);
+        } catch (error) {
+          this.#reportError(error, 'INVALID_EVENT');
+        }
+      });
+      if (!held) throw this.#notRunning();
+      return;
+    }
     if (this.#fastEmit) {
       assertEventType(type);
       const event = new EmittedEvent(type, data, this.#defaults.source, this.#defaults.createId) as unknown as EventEnvelope;
@@ -740,7 +804,14 @@ class BusKernel implements Bus {
   }
 
   async dispatch(input: EnvelopeInput): Promise<DispatchReport> {
-    if (this.#status !== 'started') throw this.#notRunning();
+    if (this.#status !== 'started' || this.#held !== undefined) {
+      const { promise, resolve, reject } = Promise.withResolvers<DispatchReport>();
+      const held = this.#heldUntilStarted((startError) =>
+        startError === undefined ? this.dispatch(input).then(resolve, reject) : reject(startError),
+      );
+      if (!held) throw this.#notRunning();
+      return promise;
+    }
     const event = normalizeEnvelope(input, this.#defaults);
     const records = (this.#localRoutes as Router<SubscriptionRecord>).match(event.type);
     const failures: BusError[] = [];
