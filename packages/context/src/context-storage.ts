@@ -42,6 +42,32 @@ export function withContext<R>(values: ContextValues, fn: () => R): R {
 }
 
 /**
+ * Makes `values`, merged over the current context, the ambient context from
+ * here on: for the rest of the current synchronous execution and the async
+ * work it starts afterwards (`AsyncLocalStorage.enterWith`). It is the
+ * async-context analogue of setting a thread-local, for code that sets a
+ * context without a scope to put it in (a legacy `propagate_context(key,
+ * value)`). Async work started before the call, and sibling contexts, do not
+ * see it. Prefer {@link withContext}, which scopes the values to a function:
+ * called at the top level of a script or a test (outside any handler or
+ * `withContext`), `enterContext` affects everything that runs afterwards in
+ * that flow, until another `enterContext`.
+ *
+ * @example
+ * ```ts
+ * bus.subscribe('orders.created', async (event) => {
+ *   enterContext({ userId: event.data.customer }); // the rest of this handler, and what it starts
+ *   await bus.publish('invoices.opened', { order: event.data.id }); // carries userid when propagated
+ * });
+ * ```
+ */
+export function enterContext(values: ContextValues): void {
+  const storage = contextStorage();
+  const current = storage.getStore();
+  storage.enterWith(current === undefined ? { ...values } : { ...current, ...values });
+}
+
+/**
  * The ambient context, or undefined outside any handler or `withContext`.
  *
  * @example

@@ -8,5 +8,5 @@
 
 export type { ContextPluginOptions } from './context-plugin.js';
 export { CONTEXT_HANDLE_ORDER, context } from './context-plugin.js';
-export { currentContext, withContext } from './context-storage.js';
+export { currentContext, enterContext, withContext } from './context-storage.js';
 export type { BusContext, ContextValues } from './context-values.js';

@@ -17,6 +17,7 @@ export type { EncryptionKey, KeyContext, KeyProvider, KeySource } from './key-pr
 export { KEY_BYTES, MAX_KEY_ID_BYTES } from './key-provider.js';
 export type { KeyInfo, Keyring, KeyringEntry, KeyringOptions, KeyStatus } from './keyring.js';
 export { createKeyring } from './keyring.js';
+export { LEGACY_XOR_WARNING_CODE, legacyXor } from './legacy-xor.js';
 export type { OpenOptions, SealOptions } from './seal.js';
 export { openPayload, sealPayload } from './seal.js';
 export type { SealedParts } from './sealed-format.js';

@@ -21,4 +21,5 @@ export type {
 } from './standard-schema.js';
 export { isStandardSchema } from './standard-schema.js';
 export type { Upcaster } from './upcaster.js';
+export { validateJsonSchema } from './validate-json-schema.js';
 export type { ValidationFailure, ValidationResult, ValidationSuccess } from './validation-result.js';
