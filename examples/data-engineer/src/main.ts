@@ -1,0 +1,3 @@
+import { runDataEngineer } from './data-engineer.ts';
+
+await runDataEngineer(console.log);

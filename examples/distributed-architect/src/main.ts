@@ -1,0 +1,3 @@
+import { runDistributedArchitect } from './distributed-architect.ts';
+
+await runDistributedArchitect(console.log);
