@@ -1,0 +1,3 @@
+import { runGameDev } from './game-dev.ts';
+
+await runGameDev(console.log);

@@ -1,0 +1,3 @@
+import { runSre } from './sre.ts';
+
+await runSre(console.log);
