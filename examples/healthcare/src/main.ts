@@ -1,0 +1,3 @@
+import { runHealthcare } from './healthcare.ts';
+
+await runHealthcare(console.log);
