@@ -60,6 +60,7 @@ function importsOf(file: string): string[] {
 
 const all = workspaces();
 const plugins = all.filter((w) => w.kind === 'package' && w.manifest.name !== '@bus/core');
+const facades = all.filter((w) => w.kind === 'facade');
 const published = all.filter((w) => w.kind !== 'example' && !w.manifest.private);
 
 describe('layout rules', () => {
@@ -92,6 +93,23 @@ describe('layout rules', () => {
       .filter((specifier) => specifier.startsWith('@bus/') && specifier !== '@bus/core');
     expect(imported).toEqual([]);
   });
+
+  it.each(facades.map((w) => [w.manifest.name, w] as const))(
+    'facade %s is wiring: it imports only @bus packages it declares and node built-ins',
+    (_name, facade) => {
+      const declared = new Set([
+        ...Object.keys(facade.manifest.dependencies ?? {}),
+        ...Object.keys(facade.manifest.peerDependencies ?? {}),
+      ]);
+      const offending = sourceFiles(join(facade.dir, 'src'))
+        .flatMap((file) => importsOf(file).map((specifier) => [relative(root, file), specifier] as const))
+        .filter(([, specifier]) => !specifier.startsWith('.') && !specifier.startsWith('node:'))
+        .filter(([, specifier]) => !(specifier.startsWith('@bus/') && declared.has(specifier.split('/').slice(0, 2).join('/'))))
+        .map(([file, specifier]) => `${file} → ${specifier}`);
+      expect(offending).toEqual([]);
+      expect(Object.keys(facade.manifest.peerDependencies ?? {})).toEqual(['@bus/core']);
+    },
+  );
 
   it.each(published.map((w) => [w.manifest.name, w] as const))('published %s has the package shape', (_name, workspace) => {
     const { manifest } = workspace;
