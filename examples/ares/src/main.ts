@@ -1,0 +1,3 @@
+import { runAres } from './ares.ts';
+
+await runAres(console.log);
