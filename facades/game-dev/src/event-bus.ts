@@ -78,12 +78,15 @@ export interface UpdateConfigOptions {
 /**
  * A handler: it receives the deserialized event (not an envelope).
  *
+ * A returned promise is awaited (its rejection is a handler failure); any other
+ * returned value is ignored, as the legacy bus ignored it.
+ *
  * @example
  * ```ts
  * const onMove: MessageHandler<{ x: number }> = (msg) => sprite.moveTo(msg.x);
  * ```
  */
-export type MessageHandler<T = unknown> = (msg: T) => void | Promise<void>;
+export type MessageHandler<T = unknown> = (msg: T) => unknown;
 
 /**
  * A dead letter: the topic and the event as it was given to `publish`.
@@ -227,7 +230,7 @@ export class EventBus {
       try {
         const result = handler(event.data as T);
         if (!isThenable(result)) return;
-        return Promise.resolve(result).then(undefined, (error: unknown) => {
+        return Promise.resolve(result).then(noop, (error: unknown) => {
           if (origin !== undefined) this.#origins.set(event, origin);
           throw error;
         });
@@ -382,3 +385,5 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return 'an empty string';
   return value === null ? 'null' : typeof value;
 }
+
+function noop(): void {}

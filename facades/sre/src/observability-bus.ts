@@ -5,7 +5,16 @@
  */
 
 import { BoundedBuffer } from '@bus/backpressure';
-import { type Bus, BusError, type BusErrorCode, createBus, createEnvelope, createEventId, type SubscriptionHandle } from '@bus/core';
+import {
+  type Bus,
+  BusError,
+  type BusErrorCode,
+  createBus,
+  createEnvelope,
+  createEventId,
+  isThenable,
+  type SubscriptionHandle,
+} from '@bus/core';
 import { type Codec, jsonCodec } from '@bus/serialization';
 import { topics } from '@bus/topics';
 import { type QueuedEvent, readJsonLines, writeJsonLines } from './json-lines-file.js';
@@ -16,12 +25,15 @@ import { startSoon } from './start-soon.js';
 /**
  * A wildcard subscriber: it receives the topic and the event (not an envelope).
  *
+ * A returned promise is awaited (its rejection is a handler failure); any other
+ * returned value is ignored, as the legacy bus ignored it.
+ *
  * @example
  * ```ts
  * const onAlert: WildcardHandler<{ level: string }> = (topic, event) => pager.send(topic, event.level);
  * ```
  */
-export type WildcardHandler<T = unknown> = (topic: string, event: T) => void | Promise<void>;
+export type WildcardHandler<T = unknown> = (topic: string, event: T) => unknown;
 
 /**
  * An extension: `process()` calls it with each event before dispatch and
@@ -222,7 +234,14 @@ export class ObservabilityEventBus {
     if (typeof handler !== 'function') {
       throw new BusError('INVALID_SUBSCRIPTION', `subscribeWildcard('${pattern}') needs a handler function.`);
     }
-    return this.bus.subscribe<T>(translated, (event) => handler(event.type, event.data), { name: pattern });
+    return this.bus.subscribe<T>(
+      translated,
+      (event) => {
+        const result = handler(event.type, event.data);
+        return isThenable(result) ? Promise.resolve(result).then(noop) : undefined;
+      },
+      { name: pattern },
+    );
   }
 
   /** Sets the crypto module used by `publish(…, { encrypt: true })`. */
@@ -463,3 +482,5 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return 'an empty string';
   return value === null ? 'null' : typeof value;
 }
+
+function noop(): void {}
