@@ -4,10 +4,10 @@
  * Legacy matching stopped at the first `#`: it matched the rest of the topic,
  * zero segments included, and ignored any pattern segments after it
  * (`a.#.b` matched `a.x`). `@bus/topics` reads `#` the AMQP way (`a.#.b`
- * needs a final `b`), so the pattern is cut after its first `#`; `*` and
- * literal segments mean the same in both.
+ * needs a final `b`), so the pattern is cut after its first `#`
+ * (`patternEndingAtHash`); `*` and literal segments mean the same in both.
  */
-import { parsePattern } from '@bus/topics';
+import { patternEndingAtHash } from '@bus/topics';
 import { EventBusError } from './event-bus-error.js';
 
 /**
@@ -19,15 +19,11 @@ export function legacyPattern(pattern: unknown): string {
   if (typeof pattern !== 'string' || pattern.length === 0) {
     throw new EventBusError('INVALID_SUBSCRIPTION', `subscribe() needs a non-empty pattern string, got ${describe(pattern)}.`);
   }
-  const words = pattern.split('.');
-  const hash = words.indexOf('#');
-  const translated = hash === -1 ? pattern : words.slice(0, hash + 1).join('.');
   try {
-    parsePattern(translated);
+    return patternEndingAtHash(pattern);
   } catch (error) {
     throw new EventBusError('INVALID_SUBSCRIPTION', `Invalid pattern '${pattern}': ${(error as Error).message}`, { cause: error });
   }
-  return translated;
 }
 
 function describe(value: unknown): string {

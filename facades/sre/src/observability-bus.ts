@@ -16,9 +16,8 @@ import {
   type SubscriptionHandle,
 } from '@bus/core';
 import { type Codec, jsonCodec } from '@bus/serialization';
-import { topics } from '@bus/topics';
+import { patternEndingAtHash, topics } from '@bus/topics';
 import { type QueuedEvent, readJsonLines, writeJsonLines } from './json-lines-file.js';
-import { legacyPattern } from './legacy-pattern.js';
 import { checkConfig, checkConfigEntry, type ObservabilityConfig, type ObservabilityConfigKey } from './observability-config.js';
 import { startSoon } from './start-soon.js';
 
@@ -230,7 +229,7 @@ export class ObservabilityEventBus {
 
   /** Delivers events whose topic matches `pattern` (`*` one segment, `#` the rest) to `handler(topic, event)`. */
   subscribeWildcard<T = unknown>(pattern: string, handler: WildcardHandler<T>): SubscriptionHandle {
-    const translated = legacyPattern(pattern);
+    const translated = patternEndingAtHash(pattern);
     if (typeof handler !== 'function') {
       throw new BusError('INVALID_SUBSCRIPTION', `subscribeWildcard('${pattern}') needs a handler function.`);
     }

@@ -10,7 +10,7 @@ export type { Acl, AclAction, AclEffect, AclOptions, AclRule, SubscribeAccess } 
 export { createAcl, isAcl } from './acl.js';
 export { matchTopic } from './match-topic.js';
 export { patternCovers, patternsOverlap } from './pattern-relations.js';
-export { hasWildcard, isTopicPattern, parsePattern } from './topic-pattern.js';
+export { hasWildcard, isTopicPattern, parsePattern, patternEndingAtHash } from './topic-pattern.js';
 export type { TopicTrieOptions } from './topic-trie.js';
 export { TopicTrie } from './topic-trie.js';
 export type { TopicsExtension, TopicsOptions } from './topics-plugin.js';

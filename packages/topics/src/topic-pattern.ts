@@ -83,3 +83,23 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return 'an empty string';
   return value === null ? 'null' : typeof value;
 }
+
+/**
+ * The pattern cut after its first `#`: what a matcher that stops at `#`
+ * (taking the rest of the topic, zero words included, and ignoring any words
+ * after it) matches, as an AMQP pattern. Many hand-written and legacy
+ * matchers work that way, so `a.#.b` matched `a.x` there; here it would need
+ * a final `b`. Throws `INVALID_SUBSCRIPTION` for a pattern {@link parsePattern}
+ * refuses.
+ *
+ * @example
+ * ```ts
+ * patternEndingAtHash('zone.#.player'); // 'zone.#'
+ * patternEndingAtHash('zone.*.player'); // 'zone.*.player'
+ * ```
+ */
+export function patternEndingAtHash(pattern: string): string {
+  const words = parsePattern(pattern);
+  const hash = words.indexOf(ANY_WORDS);
+  return hash === -1 || hash === words.length - 1 ? pattern : words.slice(0, hash + 1).join(WORD_SEPARATOR);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasWildcard, isTopicPattern, matchTopic, parsePattern } from '../src/index.js';
+import { hasWildcard, isTopicPattern, matchTopic, parsePattern, patternEndingAtHash } from '../src/index.js';
 
 // [pattern, type, matches]
 const TABLE: [string, string, boolean][] = [
@@ -82,5 +82,22 @@ describe('topic patterns', () => {
     expect(hasWildcard('orders.*')).toBe(true);
     expect(hasWildcard('orders.#')).toBe(true);
     expect(hasWildcard('orders.created')).toBe(false);
+  });
+});
+
+describe('patternEndingAtHash', () => {
+  it('cuts a pattern after its first #, so it matches what a matcher stopping at # matched', () => {
+    expect(patternEndingAtHash('a.#.b')).toBe('a.#');
+    expect(patternEndingAtHash('#.x.#')).toBe('#');
+    expect(patternEndingAtHash('global.#')).toBe('global.#');
+    expect(patternEndingAtHash('zone.*.player')).toBe('zone.*.player');
+    expect(matchTopic(patternEndingAtHash('a.#.b'), 'a.x')).toBe(true);
+    expect(matchTopic(patternEndingAtHash('global.#'), 'global')).toBe(true);
+  });
+
+  it('refuses what parsePattern refuses', () => {
+    for (const pattern of ['', 'a..b', 'a.b*', 'x.#y']) {
+      expect(() => patternEndingAtHash(pattern)).toThrowError(expect.objectContaining({ code: 'INVALID_SUBSCRIPTION' }));
+    }
   });
 });

@@ -15,13 +15,12 @@ import {
   isThenable,
   type SubscriptionHandle,
 } from '@bus/core';
-import { type TopicsExtension, topics } from '@bus/topics';
+import { patternEndingAtHash, type TopicsExtension, topics } from '@bus/topics';
 import { describe, stringList } from '../string-list.js';
 import { type BackpressurePolicy, bufferPolicyOf, checkLimit } from './backpressure-policy.js';
 import type { DeadLetter } from './dead-letter.js';
 import { Event } from './event.js';
 import type { CryptoModule, EventSerializer, Extension } from './hooks.js';
-import { legacyPattern } from './legacy-pattern.js';
 
 /** The CloudEvents `source` of the events this facade publishes. */
 const SOURCE = 'healthcare-architect';
@@ -181,7 +180,7 @@ export class EventBus {
     }
     const eventOf = (envelope: EventEnvelope): Event => this.#eventOf(envelope);
     return this.bus.subscribe(
-      legacyPattern(pattern),
+      patternEndingAtHash(pattern),
       function legacyHandler(envelope) {
         const result = handler(eventOf(envelope) as Event<T>);
         return isThenable(result) ? Promise.resolve(result).then(noop) : undefined;
