@@ -308,14 +308,13 @@ export class ObservabilityEventBus {
     let value = encrypt ? this.#cryptoRoundTrip(topic, event) : event;
     if (serializer !== undefined) value = serializerRoundTrip(topic, value, serializer);
 
-    // A queue shrunk below its size loses its oldest first, each one signalled.
-    while (this.#pending.size > this.#pending.capacity) this.#signalDropped(this.#pending.shift() as QueuedEvent, 'drop-oldest');
     const outcome = this.#pending.offer({ topic, event: value });
     if (!outcome.accepted) {
       this.#signalDropped({ topic, event: value }, 'drop-oldest');
       return false;
     }
-    if (outcome.evicted !== undefined) this.#signalDropped(outcome.evicted, 'drop-oldest');
+    // A queue shrunk below its size loses its oldest first, each one signalled.
+    for (const evicted of outcome.evicted) this.#signalDropped(evicted, 'drop-oldest');
     return true;
   }
 

@@ -23,8 +23,10 @@ export type BufferPolicy = 'drop-oldest' | 'drop-newest' | 'reject';
 /**
  * The outcome of {@link BoundedBuffer.offer}.
  *
- * - `{ accepted: true }`: the item is buffered; `evicted` holds the oldest
- *   item dropped to make room (`drop-oldest`), when one was.
+ * - `{ accepted: true, evicted }`: the item is buffered; `evicted` lists the
+ *   oldest items dropped to make room (`drop-oldest`), oldest first: one when
+ *   the buffer was full, more when its capacity was lowered below its size,
+ *   none otherwise.
  * - `{ accepted: false, reason }`: the buffer is full and kept its items;
  *   `reason` is `'rejected'` under `reject` and `'dropped'` under `drop-newest`.
  *
@@ -35,7 +37,7 @@ export type BufferPolicy = 'drop-oldest' | 'drop-newest' | 'reject';
  * ```
  */
 export type OfferOutcome<T> =
-  | { readonly accepted: true; readonly evicted?: T }
+  | { readonly accepted: true; readonly evicted: readonly T[] }
   | { readonly accepted: false; readonly reason: 'rejected' | 'dropped' };
 
 /**
@@ -53,6 +55,7 @@ export interface BoundedBufferOptions {
   readonly policy?: BufferPolicy;
 }
 
+const NONE: readonly never[] = Object.freeze([]);
 const POLICIES: readonly BufferPolicy[] = ['drop-oldest', 'drop-newest', 'reject'];
 
 function checkCapacity(capacity: number): number {
@@ -77,7 +80,7 @@ function checkPolicy(policy: unknown): BufferPolicy {
  * const buffer = new BoundedBuffer<string>({ capacity: 2, policy: 'drop-oldest' });
  * buffer.offer('a');
  * buffer.offer('b');
- * buffer.offer('c'); // { accepted: true, evicted: 'a' }
+ * buffer.offer('c'); // { accepted: true, evicted: ['a'] }
  * buffer.drain(); // ['b', 'c']
  * ```
  */
@@ -126,13 +129,13 @@ export class BoundedBuffer<T> implements Iterable<T> {
   offer(item: T): OfferOutcome<T> {
     if (this.#items.size < this.#capacity) {
       this.#items.push(item);
-      return { accepted: true };
+      return { accepted: true, evicted: NONE };
     }
     if (this.#policy === 'reject') return { accepted: false, reason: 'rejected' };
     if (this.#policy === 'drop-newest' || this.#capacity === 0) return { accepted: false, reason: 'dropped' };
-    const evicted = this.#items.shift() as T;
     // A capacity lowered below the current size evicts down to it, oldest first.
-    while (this.#items.size >= this.#capacity) this.#items.shift();
+    const evicted: T[] = [];
+    while (this.#items.size >= this.#capacity) evicted.push(this.#items.shift() as T);
     this.#items.push(item);
     return { accepted: true, evicted };
   }

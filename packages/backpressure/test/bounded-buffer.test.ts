@@ -6,7 +6,7 @@ import { BoundedBuffer } from '../src/index.js';
 describe('BoundedBuffer', () => {
   it('keeps items in arrival order and drains them', () => {
     const buffer = new BoundedBuffer<number>({ capacity: 3 });
-    expect(buffer.offer(1)).toEqual({ accepted: true });
+    expect(buffer.offer(1)).toEqual({ accepted: true, evicted: [] });
     buffer.offer(2);
     expect(buffer.size).toBe(2);
     expect(buffer.peek()).toBe(1);
@@ -35,7 +35,7 @@ describe('BoundedBuffer', () => {
     const buffer = new BoundedBuffer<string>({ capacity: 2, policy: 'drop-oldest' });
     buffer.offer('a');
     buffer.offer('b');
-    expect(buffer.offer('c')).toEqual({ accepted: true, evicted: 'a' });
+    expect(buffer.offer('c')).toEqual({ accepted: true, evicted: ['a'] });
     expect(buffer.toArray()).toEqual(['b', 'c']);
   });
 
@@ -44,7 +44,7 @@ describe('BoundedBuffer', () => {
     for (let i = 0; i < 5; i++) buffer.offer(i);
     buffer.capacity = 2;
     expect(buffer.size).toBe(5);
-    expect(buffer.offer(5)).toEqual({ accepted: true, evicted: 0 });
+    expect(buffer.offer(5)).toEqual({ accepted: true, evicted: [0, 1, 2, 3] });
     expect(buffer.toArray()).toEqual([4, 5]);
     buffer.policy = 'reject';
     expect(buffer.offer(6).accepted).toBe(false);

@@ -263,7 +263,7 @@ export class EventBus {
     }
     const queued = this.#queue.offer({ event, topic });
     if (!queued.accepted) return this.#reportDropped(event, topic);
-    if (queued.evicted !== undefined) this.#reportDropped(queued.evicted.event, queued.evicted.topic);
+    for (const evicted of queued.evicted) this.#reportDropped(evicted.event, evicted.topic);
     this.#persisted.push(event);
     for (const extension of this.#extensions) {
       const running = this.#runExtension(extension, event);
