@@ -8,7 +8,10 @@ import { compose, isThenable, type Middleware } from './compose.js';
 import { EmittedEvent } from './emitted-event.js';
 import type { EnvelopeDefaults, EnvelopeInput, EventEnvelope, PublishOptions } from './envelope.js';
 import { assertEventType, createEnvelope, createEventId, normalizeEnvelope } from './envelope.js';
+import type { BusErrorCode } from './errors.js';
 import { BusError } from './errors.js';
+import type { Logger } from './logger.js';
+import { consoleLogger, isLogger } from './logger.js';
 import { memoryTransport } from './memory-transport.js';
 import type {
   DeliverMiddleware,
@@ -23,7 +26,8 @@ import { DELIVER_PHASES, PUBLISH_PHASES } from './pipeline.js';
 import type { Kernel, Plugin, SubscribeHook } from './plugin.js';
 import type { Router, RouterFactory } from './router.js';
 import { exactRouter } from './router.js';
-import type { EventHandler, SubscribeOptions, SubscriptionHandle } from './subscription.js';
+import type { SendInterceptor, SendNext } from './send-interceptor.js';
+import type { EventHandler, SubscribeOptions, Subscription, SubscriptionHandle } from './subscription.js';
 import type { Transport, TransportSubscription } from './transport.js';
 
 /** Options of {@link createBus}. */
@@ -50,6 +54,12 @@ export interface BusOptions {
    * legacy facades. Default `false`.
    */
   readonly autoStart?: boolean;
+  /**
+   * Where the bus and its plugins log: pino, `console`, or any object with
+   * `debug`/`info`/`warn`/`error(fields, message)`. Default: {@link consoleLogger}
+   * (quiet under a test runner).
+   */
+  readonly logger?: Logger;
 }
 
 /** Options of {@link Bus.stop}. */
@@ -238,6 +248,10 @@ class BusKernel implements Bus {
   readonly #startHooks: (() => void | Promise<void>)[] = [];
   readonly #stopHooks: ((options: StopOptions) => void | Promise<void>)[] = [];
   readonly #subscribeHooks: SubscribeHook[] = [];
+  readonly #sendInterceptors: SendInterceptor[] = [];
+  /** The transport's send behind the interceptors, composed at start. */
+  #send: (messages: readonly EventEnvelope[], options: PublishOptions) => void | Promise<void> = () => undefined;
+  readonly #logger: Logger;
   /** Middleware registered with `reentrant: true`: they may call next() again (retries). */
   readonly #reentrant = new Set<Middleware<unknown>>();
   readonly #subscriptions = new Map<string, SubscriptionRecord>();
@@ -271,7 +285,7 @@ class BusKernel implements Bus {
       collected.push(ctx.envelope);
       return;
     }
-    return (this.#transport as Transport).send([ctx.envelope]);
+    return this.#send([ctx.envelope], ctx.options);
   };
 
   constructor(options: BusOptions) {
@@ -283,6 +297,10 @@ class BusKernel implements Bus {
     this.#transport = options.transport;
     this.#devChecks = options.devChecks ?? process.env.NODE_ENV === 'development';
     this.#autoStart = options.autoStart === true;
+    if (options.logger !== undefined && !isLogger(options.logger)) {
+      throw new BusError('CONFIG_INVALID', 'createBus({ logger }) needs debug, info, warn and error methods (pino and console have them).');
+    }
+    this.#logger = options.logger ?? consoleLogger();
   }
 
   get status(): BusStatus {
@@ -403,6 +421,25 @@ class BusKernel implements Bus {
         this.events.observe(signal, listener);
       },
       hasPlugin: (name) => this.#plugins.includes(name),
+      logger: this.#logger,
+      report: (error, code, eventId) => this.#reportError(error, code, eventId),
+      failDelivery: (error, event, subscription) => this.#deliveryFailed(error, event, subscription),
+      drop: (dropped) => {
+        if (this.events.heard.dropped) this.events.emit('dropped', dropped);
+        if (!this.events.handled.dropped) {
+          this.#logger.warn(
+            { code: dropped.error.code, eventId: dropped.event.id, type: dropped.event.type, subscription: dropped.subscription?.name },
+            `dropped event ${dropped.event.id} (${dropped.event.type}): ${dropped.error.message}`,
+          );
+        }
+      },
+      interceptSend: (interceptor) => {
+        assertSetup('interceptSend');
+        if (typeof interceptor !== 'function') {
+          throw new BusError('PLUGIN_INVALID', `Plugin '${pluginName}' gave interceptSend() something that is not a function.`);
+        }
+        this.#sendInterceptors.push(interceptor);
+      },
     };
   }
 
@@ -443,6 +480,7 @@ class BusKernel implements Bus {
     const publishMiddleware = PUBLISH_PHASES.flatMap((phase) => inPhaseOrder(this.#publishMiddleware.get(phase) ?? [], false));
     const deliverMiddleware = DELIVER_PHASES.flatMap((phase) => inPhaseOrder(this.#deliverMiddleware.get(phase) ?? [], phase === 'decode'));
     this.#transport ??= memoryTransport();
+    this.#send = composeSend(this.#sendInterceptors, this.#transport);
     this.#publishChain = compose(publishMiddleware, this.#sendTerminal, {
       detectMissingAwait,
       reentrant: this.#reentrant as ReadonlySet<Middleware<PublishContext>>,
@@ -455,7 +493,11 @@ class BusKernel implements Bus {
     this.#localRoutes = createRouter<SubscriptionRecord>();
     this.#directDelivery = deliverMiddleware.length === 0;
     this.#nackable = this.#transport.capabilities.redelivery;
-    this.#fastEmit = publishMiddleware.length === 0 && deliverMiddleware.length === 0 && this.#transport.capabilities.inProcess;
+    this.#fastEmit =
+      publishMiddleware.length === 0 &&
+      deliverMiddleware.length === 0 &&
+      this.#sendInterceptors.length === 0 &&
+      this.#transport.capabilities.inProcess;
     let transportStarted = false;
     try {
       for (const record of this.#subscriptions.values()) this.#localRoutes.add(record.pattern, record);
@@ -559,10 +601,16 @@ class BusKernel implements Bus {
       : new BusError('BUS_NOT_STARTED', 'The bus is not started: await bus.start() before publishing.');
   }
 
-  #reportError(error: unknown, code: Parameters<typeof BusError.from>[1]): void {
-    const busError = BusError.from(error, code);
+  #reportError(error: unknown, code: BusErrorCode, eventId?: string): BusError {
+    const busError = BusError.from(error, code, { eventId });
     if (this.events.heard.error) this.events.emit('error', busError);
-    if (!this.events.handled.error) console.error('[bus] unhandled error (listen to bus.events "error" to handle it):', busError);
+    if (!this.events.handled.error) {
+      this.#logger.error(
+        { err: busError, code: busError.code, eventId: busError.eventId },
+        `unhandled error (listen to bus.events "error" to handle it): ${busError.message}`,
+      );
+    }
+    return busError;
   }
 
   // ── publishing ─────────────────────────────────────────────────────────
@@ -633,7 +681,7 @@ class BusKernel implements Bus {
         }
         if (toSend.length > 0) {
           try {
-            await (this.#transport as Transport).send(toSend);
+            await this.#send(toSend, options);
           } catch (error) {
             throw BusError.from(error, 'TRANSPORT_FAILED', { eventId: toSend[0]?.id });
           }
@@ -791,13 +839,13 @@ class BusKernel implements Bus {
     if (this.events.heard.delivered) this.events.emit('delivered', ctx?.event ?? message, record);
   }
 
-  #deliveryFailed(error: unknown, event: EventEnvelope, record: SubscriptionRecord): BusError {
+  #deliveryFailed(error: unknown, event: EventEnvelope, subscription: Subscription): BusError {
     const busError = BusError.from(error, 'HANDLER_FAILED', { eventId: event.id });
-    if (this.events.heard.failed) this.events.emit('failed', busError, event, record);
+    if (this.events.heard.failed) this.events.emit('failed', busError, event, subscription);
     if (!this.events.handled.failed) {
-      console.error(
-        `[bus] subscription '${record.name}' failed event ${event.id} (${event.type}); listen to bus.events "failed" to handle it:`,
-        busError,
+      this.#logger.error(
+        { err: busError, code: busError.code, eventId: event.id, type: event.type, subscription: subscription.name },
+        `subscription '${subscription.name}' failed event ${event.id} (${event.type}); listen to bus.events "failed" to handle it: ${busError.message}`,
       );
     }
     return busError;
@@ -845,6 +893,20 @@ function inPhaseOrder<M>(entries: readonly Ordered<M>[], mirrored: boolean): M[]
   const sorted = [...entries].sort((a, b) => a.order - b.order);
   if (mirrored) sorted.reverse();
   return sorted.map((entry) => entry.middleware);
+}
+
+/** The transport's `send` behind the interceptors, in plugin order; with none, the transport's own. */
+function composeSend(
+  interceptors: readonly SendInterceptor[],
+  transport: Transport,
+): (messages: readonly EventEnvelope[], options: PublishOptions) => void | Promise<void> {
+  const transportSend: SendNext = (messages) => transport.send(messages);
+  if (interceptors.length === 0) return transportSend;
+  return (messages, options) => {
+    const at = (index: number): SendNext =>
+      index === interceptors.length ? transportSend : (next) => (interceptors[index] as SendInterceptor)(next, options, at(index + 1));
+    return at(0)(messages);
+  };
 }
 
 function callHandler(ctx: DeliveryContext): void | Promise<void> {

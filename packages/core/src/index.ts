@@ -17,6 +17,8 @@ export { assertEventType, createEnvelope, createEventId, isoAt, normalizeEnvelop
 export type { BusErrorCode, BusErrorOptions } from './errors.js';
 export { BusError, ERROR_CODES } from './errors.js';
 export { eventIdAt } from './event-id.js';
+export type { LogFields, Logger, LogLevel, LogMethod } from './logger.js';
+export { consoleLogger } from './logger.js';
 export { memoryTransport } from './memory-transport.js';
 export type {
   DeliverMiddleware,
@@ -32,6 +34,7 @@ export type { Kernel, NoExtension, Plugin, SubscribeHook } from './plugin.js';
 export { definePlugin } from './plugin.js';
 export type { Router, RouterFactory } from './router.js';
 export { exactRouter } from './router.js';
+export type { SendInterceptor, SendNext } from './send-interceptor.js';
 export type { EventHandler, SubscribeOptions, Subscription, SubscriptionHandle } from './subscription.js';
 export type {
   MessageHandler,

@@ -5,9 +5,13 @@
  */
 
 import type { Bus, StopOptions } from './bus.js';
-import type { BusEventMap, BusEvents } from './bus-events.js';
+import type { BusEventMap, BusEvents, DroppedEvent } from './bus-events.js';
+import type { EventEnvelope } from './envelope.js';
+import type { BusError, BusErrorCode } from './errors.js';
+import type { Logger } from './logger.js';
 import type { DeliverMiddleware, DeliverPhase, MiddlewareOptions, PublishMiddleware, PublishPhase } from './pipeline.js';
 import type { RouterFactory } from './router.js';
+import type { SendInterceptor } from './send-interceptor.js';
 import type { Subscription } from './subscription.js';
 import type { Transport } from './transport.js';
 
@@ -81,6 +85,34 @@ export interface Kernel {
   observe<K extends keyof BusEventMap>(signal: K, listener: (...args: BusEventMap[K]) => void): void;
   /** Whether a plugin of that name has been used. */
   hasPlugin(name: string): boolean;
+  /** The bus's logger (`createBus({ logger })`): plugins print through it, never `console`. */
+  readonly logger: Logger;
+  /**
+   * Reports a failure that concerns no single delivery (a transport, a hook, a
+   * background task): `events` `'error'`, and the logger when no listener
+   * handles `'error'` (an {@link Kernel.observe | observer} does not count).
+   * Returns the error as a `BusError` (`code` when it was not one already).
+   */
+  report(error: unknown, code: BusErrorCode, eventId?: string): BusError;
+  /**
+   * Fails a delivery that a plugin finished outside the kernel's own call (it
+   * queued the event, or a transport consumer decoded it): `events`
+   * `'failed'`, and the logger when no listener handles `'failed'`.
+   * Returns the error as a `BusError` (`HANDLER_FAILED` when it was not one).
+   */
+  failDelivery(error: unknown, event: EventEnvelope, subscription: Subscription): BusError;
+  /**
+   * Reports an event dropped on purpose (a full queue, an ACL filter):
+   * `events` `'dropped'`, and a warning on the logger when no listener handles it.
+   */
+  drop(dropped: DroppedEvent): void;
+  /**
+   * Takes the events at the end of the publish pipeline, before the
+   * transport: every event of one `publish` or `publishBatch` at once, with
+   * the publish options. The outbox writes them into the caller's database
+   * transaction instead of sending them. Interceptors run in plugin order.
+   */
+  interceptSend(interceptor: SendInterceptor): void;
 }
 
 /**

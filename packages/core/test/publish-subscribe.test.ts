@@ -155,34 +155,39 @@ describe('a failing handler', () => {
     expect(failures.map(([, , name]) => name)).toContain('async-fails');
   });
 
-  it('is printed to stderr when nobody listens to "failed", never lost silently', async () => {
-    const bus = await started();
-    const stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  it('is logged at error level when nobody listens to "failed", never lost silently', async () => {
+    const logger = recordingLogger();
+    const bus = createBus({ logger });
+    buses.push(bus);
+    await bus.start();
     bus.subscribe('a', () => {
       throw new Error('unheard');
     });
     await bus.publish('a', 1);
-    expect(stderr).toHaveBeenCalledWith(expect.stringContaining("subscription 'a' failed"), expect.any(BusError));
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.objectContaining({ err: expect.any(BusError), code: 'HANDLER_FAILED' }),
+      expect.stringContaining("subscription 'a' failed"),
+    );
   });
 
-  it('is still printed when a plugin only observes "failed" (kernel.observe)', async () => {
+  it('is still logged when a plugin only observes "failed" (kernel.observe)', async () => {
     const counted: string[] = [];
-    const bus = createBus().use(
+    const logger = recordingLogger();
+    const bus = createBus({ logger }).use(
       definePlugin({ name: 'counter', setup: (kernel) => kernel.observe('failed', (error) => void counted.push(error.code)) }),
     );
     buses.push(bus);
     await bus.start();
-    const stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     bus.subscribe('a', () => {
       throw new Error('observed, not handled');
     });
     await bus.publish('a', 1);
     expect(counted).toEqual(['HANDLER_FAILED']);
-    expect(stderr).toHaveBeenCalledOnce();
+    expect(logger.error).toHaveBeenCalledOnce();
     bus.events.on('failed', () => undefined);
     await bus.publish('a', 2);
     expect(counted).toHaveLength(2);
-    expect(stderr).toHaveBeenCalledOnce();
+    expect(logger.error).toHaveBeenCalledOnce();
   });
 
   it('keeps a BusError thrown by the handler as it is', async () => {
@@ -299,3 +304,7 @@ describe('dispatch (test entry, no transport)', () => {
     expect(report.failures.map((error) => error.code)).toEqual(['HANDLER_FAILED']);
   });
 });
+
+function recordingLogger() {
+  return { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+}
