@@ -8,12 +8,12 @@ import {
   BusError,
   type BusErrorCode,
   createBus,
-  createEnvelope,
   createEventId,
   type EventEnvelope,
   isThenable,
   type Subscription,
 } from '@bus/core';
+import { createEnvelope } from '@bus/core/plugin-kit';
 import { topics } from '@bus/topics';
 import { BackpressurePolicy, isBackpressurePolicy } from './backpressure-policy.js';
 import { CryptoModule } from './crypto-module.js';

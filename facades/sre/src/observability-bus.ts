@@ -5,16 +5,8 @@
  */
 
 import { BoundedBuffer } from '@bus/backpressure';
-import {
-  type Bus,
-  BusError,
-  type BusErrorCode,
-  createBus,
-  createEnvelope,
-  createEventId,
-  isThenable,
-  type SubscriptionHandle,
-} from '@bus/core';
+import { type Bus, BusError, type BusErrorCode, createBus, createEventId, isThenable, type SubscriptionHandle } from '@bus/core';
+import { createEnvelope } from '@bus/core/plugin-kit';
 import { type Codec, jsonCodec } from '@bus/serialization';
 import { patternEndingAtHash, topics } from '@bus/topics';
 import { type QueuedEvent, readJsonLines, writeJsonLines } from './json-lines-file.js';

@@ -29,6 +29,10 @@ export const ERROR_CODES = {
   INVALID_SUBSCRIPTION: { retryable: false, description: 'The subscription pattern, handler or options are not valid.' },
   HANDLER_FAILED: { retryable: true, description: 'A subscription handler threw or rejected.' },
   HANDLER_TIMEOUT: { retryable: true, description: 'A subscription handler did not finish in time.' },
+  PUBLISH_FAILED: {
+    retryable: false,
+    description: 'A publish middleware or send interceptor failed with an error that is not a BusError.',
+  },
   TRANSPORT_FAILED: { retryable: true, description: 'The transport could not send or receive.' },
   TRANSPORT_UNSUPPORTED: { retryable: false, description: 'The transport lacks a capability the call needs.' },
   SCHEMA_INVALID: { retryable: false, description: 'The event data does not match its schema.' },

@@ -13,8 +13,21 @@ describe('createBus({ autoStart: true })', () => {
     await bus.stop();
   });
 
-  it('runs calls made before the start in the order they were made, emits included', async () => {
+  it('is live at once when the transport and plugins start synchronously: emit after construction delivers in that tick', () => {
     const bus = createBus({ autoStart: true });
+    const seen: unknown[] = [];
+    bus.subscribe('zone.1.player', (event) => void seen.push(event.data));
+    bus.emit('zone.1.player', { x: 10 });
+    expect(seen).toEqual([{ x: 10 }]);
+    expect(bus.status).toBe('started');
+    void bus.publish('zone.1.player', { x: 11 });
+    expect(seen).toEqual([{ x: 10 }, { x: 11 }]);
+  });
+
+  it('runs calls made before an asynchronous start in the order they were made, emits included', async () => {
+    const bus = createBus({ autoStart: true }).use(
+      definePlugin({ name: 'slow-start', setup: (kernel) => kernel.onStart(() => new Promise((resolve) => setTimeout(resolve, 5))) }),
+    );
     const order: string[] = [];
     for (const type of ['a', 'b', 'c', 'd', 'e', 'f']) bus.subscribe(type, (event: EventEnvelope) => void order.push(event.type));
     bus.emit('a', 1);

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { type BusError, createBus, definePlugin, type Transport } from '../src/index.js';
+import { type BusError, createBus, definePlugin, memoryTransport, type Transport } from '../src/index.js';
 
 describe('bus lifecycle', () => {
   it('rejects publish before start() with BUS_NOT_STARTED and after stop() with BUS_STOPPED', async () => {
@@ -152,5 +152,59 @@ describe('bus lifecycle', () => {
     expect((failure as BusError).cause).toBeInstanceOf(Error);
     expect(stopped).toHaveBeenCalledOnce();
     expect(bus.status).toBe('stopped');
+  });
+});
+
+describe('synchronous start', () => {
+  it('is started when start() returns if the transport and every hook are synchronous', () => {
+    const bus = createBus().use(definePlugin({ name: 'sync-hook', setup: (kernel) => kernel.onStart(() => undefined) }));
+    const seen: number[] = [];
+    bus.subscribe<number>('tick', (event) => void seen.push(event.data));
+    void bus.start();
+    expect(bus.status).toBe('started');
+    bus.emit('tick', 1);
+    expect(seen).toEqual([1]);
+  });
+
+  it('waits for a hook that returns a promise, and only then is started', async () => {
+    let release!: () => void;
+    const bus = createBus().use(
+      definePlugin({ name: 'async-hook', setup: (kernel) => kernel.onStart(() => new Promise<void>((resolve) => (release = resolve))) }),
+    );
+    const started = bus.start();
+    expect(bus.status).toBe('started'); // hooks run once the bus is live, as before
+    release();
+    await started;
+    await bus.stop();
+  });
+
+  it('waits for a transport whose start is asynchronous before attaching subscriptions', async () => {
+    const order: string[] = [];
+    const base = memoryTransport();
+    const transport: Transport = {
+      ...base,
+      name: 'slow',
+      capabilities: base.capabilities,
+      start: async (context) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        order.push('transport started');
+        return base.start(context);
+      },
+      stop: () => base.stop(),
+      send: (messages) => base.send(messages),
+      subscribe: (spec, onMessage) => {
+        order.push(`attach ${spec.pattern}`);
+        return base.subscribe(spec, onMessage);
+      },
+    };
+    const bus = createBus({ transport });
+    bus.subscribe('a', () => undefined);
+    const started = bus.start();
+    expect(bus.status).toBe('starting');
+    expect(() => bus.emit('a', 1)).toThrow(expect.objectContaining({ code: 'BUS_NOT_STARTED' }));
+    await started;
+    expect(order).toEqual(['transport started', 'attach a']);
+    expect(bus.status).toBe('started');
+    await bus.stop();
   });
 });

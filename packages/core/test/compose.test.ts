@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BusError, compose, type Middleware } from '../src/index.js';
+import { BusError, type Middleware } from '../src/index.js';
+import { compose } from '../src/plugin-kit.js';
 
 interface Ctx {
   log: string[];

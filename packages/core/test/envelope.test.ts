@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createEnvelope, createEventId, normalizeEnvelope } from '../src/index.js';
+import { createEventId } from '../src/index.js';
+import { createEnvelope, normalizeEnvelope } from '../src/plugin-kit.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -72,8 +73,8 @@ describe('normalizeEnvelope', () => {
   });
 
   it('keeps the given id, source and time', () => {
-    const event = normalizeEnvelope({ type: 'a', id: 'i', source: 's', time: 't' }, defaults);
-    expect(event).toMatchObject({ id: 'i', source: 's', time: 't' });
+    const event = normalizeEnvelope({ type: 'a', id: 'i', source: 's', time: '2024-01-02T03:04:05Z' }, defaults);
+    expect(event).toMatchObject({ id: 'i', source: 's', time: '2024-01-02T03:04:05Z' });
   });
 
   it.each([

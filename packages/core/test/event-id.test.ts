@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createEventId, eventIdAt } from '../src/index.js';
+import { createEventId } from '../src/index.js';
+import { eventIdAt } from '../src/plugin-kit.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

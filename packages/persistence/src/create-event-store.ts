@@ -3,7 +3,8 @@
  * completes envelopes, upcasts on read, runs catch-up subscriptions, the
  * snapshot policy and retention, so a backend only stores and reads.
  */
-import { BusError, createEventId, type EnvelopeInput, type EventEnvelope, normalizeEnvelope } from '@bus/core';
+import { BusError, createEventId, type EnvelopeInput, type EventEnvelope } from '@bus/core';
+import { normalizeEnvelope } from '@bus/core/plugin-kit';
 import { type AggregateOptions, type AggregateState, loadAggregate, type Reducer } from './aggregate.js';
 import { type CatchUpHandler, type CatchUpOptions, type CatchUpSubscription, startCatchUp } from './catch-up.js';
 import type {

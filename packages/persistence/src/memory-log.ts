@@ -3,7 +3,8 @@
  * expected-version check and idempotency. The memory backend is this log; the
  * JSON Lines backend is this log plus files.
  */
-import { type EventEnvelope, isoAt } from '@bus/core';
+import type { EventEnvelope } from '@bus/core';
+import { isoAt } from '@bus/core/plugin-kit';
 import type { AppendRequest, AppendResult, BackendPurge, LogRange, StoredEvent, StreamRange } from './event-store.js';
 import { concurrencyConflict, satisfiesExpectedVersion } from './expected-version.js';
 import type { Snapshot } from './snapshots.js';

@@ -6,7 +6,8 @@
  * constraint settles races between appenders. See `postgres-schema.ts` for
  * why readers never skip an event that commits late.
  */
-import { BusError, type EventEnvelope, isoAt } from '@bus/core';
+import { BusError, type EventEnvelope } from '@bus/core';
+import { isoAt } from '@bus/core/plugin-kit';
 import type {
   AppendRequest,
   AppendResult,

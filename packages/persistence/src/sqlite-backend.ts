@@ -6,7 +6,8 @@
  * positions (an AUTOINCREMENT key) follow commit order.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { BusError, type EventEnvelope, isoAt } from '@bus/core';
+import { BusError, type EventEnvelope } from '@bus/core';
+import { isoAt } from '@bus/core/plugin-kit';
 import type { AppendRequest, AppendResult, BackendPurge, EventStoreBackend, LogRange, StoredEvent, StreamRange } from './event-store.js';
 import { concurrencyConflict, satisfiesExpectedVersion } from './expected-version.js';
 import type { Snapshot } from './snapshots.js';

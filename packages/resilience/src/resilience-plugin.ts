@@ -4,7 +4,8 @@
  * attempts run out, and `bus.deadLetters` to list and redrive them.
  */
 import { randomUUID } from 'node:crypto';
-import { BusError, type DeliveryContext, definePlugin, nowIso, type Plugin, type Subscription } from '@bus/core';
+import { BusError, type DeliveryContext, definePlugin, type Plugin, type Subscription } from '@bus/core';
+import { nowIso } from '@bus/core/plugin-kit';
 import type { DeadLetter, DeadLetterFilter, DeadLetterSink } from './dead-letter.js';
 import { memoryDeadLetterSink } from './memory-dead-letter-sink.js';
 import { type ResilienceOptions, resolveResilience } from './resilience-options.js';

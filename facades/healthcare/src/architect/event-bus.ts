@@ -4,17 +4,8 @@
  * and the bounded queue by a `BoundedBuffer` of @bus/backpressure.
  */
 import { BoundedBuffer } from '@bus/backpressure';
-import {
-  assertEventType,
-  type Bus,
-  BusError,
-  createBus,
-  createEnvelope,
-  createEventId,
-  type EventEnvelope,
-  isThenable,
-  type SubscriptionHandle,
-} from '@bus/core';
+import { type Bus, BusError, createBus, createEventId, type EventEnvelope, isThenable, type SubscriptionHandle } from '@bus/core';
+import { assertEventType, createEnvelope } from '@bus/core/plugin-kit';
 import { patternEndingAtHash, type TopicsExtension, topics } from '@bus/topics';
 import { describe, stringList } from '../string-list.js';
 import { type BackpressurePolicy, bufferPolicyOf, checkLimit } from './backpressure-policy.js';
