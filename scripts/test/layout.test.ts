@@ -90,8 +90,17 @@ describe('layout rules', () => {
     expect(runtime.filter((dep) => dep !== '@bus/core')).toEqual([]);
     const imported = sourceFiles(join(plugin.dir, 'src'))
       .flatMap(importsOf)
-      .filter((specifier) => specifier.startsWith('@bus/') && specifier !== '@bus/core');
+      .filter((specifier) => specifier.startsWith('@bus/') && specifier !== '@bus/core' && !specifier.startsWith('@bus/core/'));
     expect(imported).toEqual([]);
+  });
+
+  it('keeps the kernel readable in one sitting: bus.ts at most 300 code lines, every other kernel file too', () => {
+    const kernelDir = join(root, 'packages/core/src');
+    const tooLong = sourceFiles(kernelDir)
+      .map((file) => [relative(kernelDir, file), codeLines(readFileSync(file, 'utf8'))] as const)
+      .filter(([, lines]) => lines > 300);
+    expect(tooLong).toEqual([]);
+    expect(codeLines(readFileSync(join(kernelDir, 'bus.ts'), 'utf8'))).toBeLessThanOrEqual(300);
   });
 
   it.each(facades.map((w) => [w.manifest.name, w] as const))(
@@ -123,3 +132,23 @@ describe('layout rules', () => {
     if (manifest.name !== '@bus/core') expect(Object.keys(manifest.peerDependencies ?? {})).toContain('@bus/core');
   });
 });
+
+/** Lines that are neither blank nor comments (line comments, and block comments such as TSDoc). */
+function codeLines(text: string): number {
+  let inBlock = false;
+  let count = 0;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (inBlock) {
+      if (line.includes('*/')) inBlock = false;
+      continue;
+    }
+    if (line.startsWith('/*')) {
+      inBlock = !line.includes('*/');
+      continue;
+    }
+    if (line === '' || line.startsWith('//')) continue;
+    count++;
+  }
+  return count;
+}

@@ -188,9 +188,7 @@ class BusKernel implements Bus {
   #held: ((startError?: BusError) => void)[] | undefined;
 
   constructor(options: BusOptions) {
-    const source = options.source ?? 'bus';
-    if (typeof source !== 'string') throw new BusError('INVALID_EVENT', 'createBus({ source }) must be a non-empty URI-reference string.');
-    assertSource(source);
+    const source = assertSource(options.source ?? 'bus');
     if (options.logger !== undefined && !isLogger(options.logger)) {
       throw new BusError('CONFIG_INVALID', 'createBus({ logger }) needs debug, info, warn and error methods (pino and console have them).');
     }
@@ -226,23 +224,14 @@ class BusKernel implements Bus {
   start(): Promise<void> {
     if (this.#status === 'stopping' || this.#status === 'stopped') return Promise.reject(this.#notRunning());
     if (this.#starting !== undefined) return this.#starting;
-    let outcome: void | Promise<void>;
+    const started = (): void => {
+      this.#started = true;
+    };
     try {
-      outcome = this.#begin();
+      const outcome = this.#begin();
+      this.#starting = isThenable(outcome) ? outcome.then(started, (error: unknown) => this.#failStart(error)) : Promise.resolve(started());
     } catch (error) {
       this.#starting = this.#failStart(error);
-      return this.#starting;
-    }
-    if (isThenable(outcome)) {
-      this.#starting = outcome.then(
-        () => {
-          this.#started = true;
-        },
-        (error: unknown) => this.#failStart(error),
-      );
-    } else {
-      this.#started = true;
-      this.#starting = Promise.resolve();
     }
     return this.#starting;
   }

@@ -24,8 +24,8 @@ function isUriReference(value: string): boolean {
 }
 
 /** Throws `INVALID_EVENT` unless `source` is a non-empty URI-reference (e.g. `orders-service`, `/eu/orders`, `urn:shop:orders`). */
-export function assertSource(source: string, eventId?: string): string {
-  if (source.length === 0 || !isUriReference(source)) {
+export function assertSource(source: unknown, eventId?: string): string {
+  if (typeof source !== 'string' || source.length === 0 || !isUriReference(source)) {
     throw invalid(
       `source must be a non-empty URI-reference (CloudEvents 1.0), such as 'orders-service' or 'urn:shop:orders'; got ${JSON.stringify(source)}.`,
       eventId,

@@ -10,7 +10,6 @@
 import { randomBytes } from 'node:crypto';
 
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
-const COUNTER_HEX = Array.from({ length: 4096 }, (_, n) => `7${n.toString(16).padStart(3, '0')}`);
 
 /** The 62 random bits of this process, formatted: `-8xxx-xxxxxxxxxxxx` (variant 10). */
 const processTail = (() => {
@@ -19,6 +18,9 @@ const processTail = (() => {
   const hex = Array.from(bytes, (byte) => HEX[byte]).join('');
   return `-${hex.slice(0, 4)}-${hex.slice(4)}`;
 })();
+
+/** Version nibble, counter and process tail, per counter value: an id is then one concatenation (one allocation). */
+const COUNTER_TAIL = Array.from({ length: 4096 }, (_, n) => `7${n.toString(16).padStart(3, '0')}${processTail}`);
 
 let lastMillis = -1;
 let counter = 0;
@@ -43,7 +45,7 @@ export function eventIdAt(millis: number): string {
     counter = 0;
     timeHead = formatMillis(lastMillis);
   }
-  return timeHead + (COUNTER_HEX[counter] as string) + processTail;
+  return timeHead + (COUNTER_TAIL[counter] as string);
 }
 
 function formatMillis(millis: number): string {

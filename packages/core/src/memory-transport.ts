@@ -41,7 +41,17 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
  * ```
  */
 export function memoryTransport(): Transport {
-  return new MemoryTransport();
+  const transport = new MemoryTransport();
+  neverRejects.add(transport);
+  return transport;
+}
+
+/** The memory transports this module made: their `send` only ever settles with the handlers, never rejects. */
+const neverRejects = new WeakSet<Transport>();
+
+/** Whether `transport` is one of this kernel's memory transports, whose `send` promise never rejects. */
+export function sendNeverRejects(transport: Transport): boolean {
+  return neverRejects.has(transport);
 }
 
 class MemoryTransport implements Transport {
@@ -78,7 +88,8 @@ class MemoryTransport implements Transport {
   send(messages: readonly EventEnvelope[]): void | Promise<void> {
     const routes = this.#router();
     let pending: Pending;
-    for (const message of messages) {
+    for (let m = 0; m < messages.length; m++) {
+      const message = messages[m] as EventEnvelope;
       const matched = routes.match(message.type);
       if (this.#grouped === 0) {
         for (let i = 0; i < matched.length; i++) pending = deliver(matched[i] as Route, message, pending);

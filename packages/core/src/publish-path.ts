@@ -13,6 +13,7 @@ import type { EnvelopeDefaults, EnvelopeInput, EventEnvelope, PublishOptions } f
 import { createEmittedEnvelope, createEnvelope, normalizeEnvelope } from './envelope.js';
 import { BusError } from './errors.js';
 import type { InFlight } from './in-flight.js';
+import { sendNeverRejects } from './memory-transport.js';
 import type { PublishContext } from './pipeline.js';
 import type { Reporter } from './reporter.js';
 import type { SendInterceptor, SendNext } from './send-interceptor.js';
@@ -192,7 +193,7 @@ function composeSend(
   interceptors: readonly SendInterceptor[],
   transport: Transport,
 ): (messages: readonly EventEnvelope[], options: PublishOptions) => void | Promise<void> {
-  const inProcess = transport.capabilities.inProcess;
+  const neverRejects = sendNeverRejects(transport);
   const transportSend: SendNext = (messages) => {
     let result: void | Promise<void>;
     try {
@@ -200,8 +201,8 @@ function composeSend(
     } catch (error) {
       throw transportError(error, messages);
     }
-    // An in-process transport's promise is its handlers settling, and never rejects: no `then` for it on the hot path.
-    if (inProcess || !isThenable(result)) return result;
+    // The memory transport's promise is its handlers settling and never rejects: no `then` for it on the hot path.
+    if (neverRejects || !isThenable(result)) return result;
     return result.then(undefined, (error: unknown) => Promise.reject(transportError(error, messages)));
   };
   if (interceptors.length === 0) return (messages) => transportSend(messages);

@@ -153,7 +153,7 @@ describe.each(Object.entries(codecs))('fuzzing the %s codec', (_name, codec) => 
       }),
       { numRuns: 300 },
     );
-  });
+  }, 30_000); // thousands of nested decodes: seconds on a loaded 2-core machine
 
   it('huge payloads: PAYLOAD_TOO_LARGE before any parsing, whatever the content', () => {
     fc.assert(
