@@ -59,6 +59,10 @@ class MemoryTransport implements Transport {
   readonly capabilities = CAPABILITIES;
   #routes: Router<Route> | undefined;
   #grouped = 0;
+  // The last type matched and its routes: a game loop emits one type many times in a row, and a
+  // string identity check is cheaper than the router's lookup. Cleared whenever routes change.
+  #lastType: string | undefined;
+  #lastMatched: readonly Route[] = [];
   #roundRobin = new Map<string, number>();
 
   start(context: TransportContext): void {
@@ -73,6 +77,7 @@ class MemoryTransport implements Transport {
     const routes = this.#router();
     const route: Route = { spec, onMessage };
     routes.add(spec.pattern, route);
+    this.#lastType = undefined;
     if (spec.group !== undefined) this.#grouped++;
     let active = true;
     return {
@@ -80,6 +85,7 @@ class MemoryTransport implements Transport {
         if (!active) return;
         active = false;
         routes.remove(spec.pattern, route);
+        this.#lastType = undefined;
         if (spec.group !== undefined) this.#grouped--;
       },
     };
@@ -90,7 +96,14 @@ class MemoryTransport implements Transport {
     let pending: Pending;
     for (let m = 0; m < messages.length; m++) {
       const message = messages[m] as EventEnvelope;
-      const matched = routes.match(message.type);
+      const type = message.type;
+      let matched: readonly Route[];
+      if (type === this.#lastType) matched = this.#lastMatched;
+      else {
+        matched = routes.match(type);
+        this.#lastType = type;
+        this.#lastMatched = matched;
+      }
       if (this.#grouped === 0) {
         for (let i = 0; i < matched.length; i++) pending = deliver(matched[i] as Route, message, pending);
       } else {

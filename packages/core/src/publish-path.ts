@@ -67,7 +67,8 @@ export class PublishPath {
   readonly #send: (messages: readonly EventEnvelope[], options: PublishOptions) => void | Promise<void>;
   readonly #chain: (ctx: PublishContext) => void | Promise<void>;
   readonly #transport: Transport;
-  readonly #emitDirect: boolean;
+  /** `bus.emit` once started: chosen at start, so the hot call site sees one function. */
+  readonly emit: (type: string, data: unknown) => void;
 
   constructor(parts: PublishPathParts) {
     this.#bus = parts.bus;
@@ -76,7 +77,7 @@ export class PublishPath {
     this.#inFlight = parts.inFlight;
     this.#reporter = parts.reporter;
     this.#transport = parts.transport;
-    this.#emitDirect = parts.emitDirect;
+    this.emit = parts.emitDirect ? this.#emitToTransport.bind(this) : this.#emitThroughChain.bind(this);
     this.#send = composeSend(parts.interceptors, parts.transport);
     this.#chain = parts.compose(this.#terminal);
   }
@@ -146,14 +147,14 @@ export class PublishPath {
     return contexts.map((ctx) => this.#published(ctx.envelope));
   }
 
-  emit<T>(type: string, data: T): void {
-    if (this.#emitDirect) {
-      const event = createEmittedEnvelope(type, data, this.#defaults);
-      const result = this.#transport.send([event]);
-      if (result !== undefined) void this.#inFlight.track(result, noop, noop);
-      if (this.#events.heard.published) this.#events.emit('published', event);
-      return;
-    }
+  #emitToTransport(type: string, data: unknown): void {
+    const event = createEmittedEnvelope(type, data, this.#defaults);
+    const result = this.#transport.send([event]);
+    if (result !== undefined) void this.#inFlight.track(result, noop, noop);
+    if (this.#events.heard.published) this.#events.emit('published', event);
+  }
+
+  #emitThroughChain(type: string, data: unknown): void {
     const ctx = new PublishCtx(createEmittedEnvelope(type, data, this.#defaults), EMPTY_OPTIONS, this.#bus);
     let result: void | Promise<void>;
     try {
