@@ -14,7 +14,7 @@ import type { EnvelopeDefaults, EnvelopeInput, PublishOptions } from './envelope
 import { assertEventType, createEventId, normalizeEnvelope } from './envelope.js';
 import { BusError } from './errors.js';
 import { InFlight } from './in-flight.js';
-import { allOf, inOrder, settle } from './lifecycle.js';
+import { inOrder, settle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { consoleLogger, isLogger } from './logger.js';
 import { memoryTransport } from './memory-transport.js';
@@ -277,9 +277,12 @@ class BusKernel implements Bus {
       () => {
         this.#running = { transport, createRouter, publish, delivery };
       },
-      () => allOf([...this.#subscriptions.records.values()].map((record) => () => this.#subscriptions.attach(record, transport))),
+      () => this.#subscriptions.attachAll(transport),
       () => {
         this.#status = 'started';
+        // Subscriptions made while an asynchronous start ran; from now on subscribe() attaches at once.
+        const late = this.#subscriptions.attachAll(transport);
+        if (isThenable(late)) late.then(undefined, (error: unknown) => this.#reporter.error(error, 'TRANSPORT_FAILED'));
       },
       ...registration.startHooks,
     ]);

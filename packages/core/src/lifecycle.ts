@@ -17,16 +17,6 @@ export function inOrder(steps: readonly Step[], from = 0): void | Promise<void> 
   }
 }
 
-/** Runs every function, synchronously where it can; waits for the ones that return promises, together. */
-export function allOf(work: readonly Step[]): void | Promise<void> {
-  const pending: PromiseLike<unknown>[] = [];
-  for (const run of work) {
-    const result = run();
-    if (isThenable(result)) pending.push(result);
-  }
-  if (pending.length > 0) return Promise.all(pending).then(noop);
-}
-
 /** Awaits `work`, handing a failure to `onError` instead of throwing it. */
 export async function settle(work: () => unknown, onError?: (error: unknown) => void): Promise<void> {
   try {
@@ -35,5 +25,3 @@ export async function settle(work: () => unknown, onError?: (error: unknown) => 
     onError?.(error);
   }
 }
-
-function noop(): void {}

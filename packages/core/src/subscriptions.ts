@@ -22,6 +22,8 @@ export class SubscriptionRecord implements SubscriptionHandle {
   readonly name: string;
   readonly group: string | undefined;
   attached: TransportSubscription | undefined;
+  /** Set once `attach` was called for it, so a start never attaches it twice. */
+  attaching = false;
   active = true;
   readonly onMessage: (message: EventEnvelope) => void | Promise<void>;
   /** Whether the handler declares a second parameter; if not, and no middleware needs one, no context is built. */
@@ -106,6 +108,16 @@ export class Subscriptions {
     return record;
   }
 
+  /** Attaches every subscription not attached yet (those made while an asynchronous start ran included). */
+  attachAll(transport: Transport): void | Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const record of this.records.values()) {
+      const attached = this.attach(record, transport);
+      if (isThenable(attached)) pending.push(attached);
+    }
+    if (pending.length > 0) return Promise.all(pending).then(noop);
+  }
+
   /** Throws `INVALID_SUBSCRIPTION` for the first recorded pattern the router cannot match. */
   checkPatterns(createRouter: RouterFactory): void {
     for (const record of this.records.values()) checkPattern(createRouter, record.pattern);
@@ -113,6 +125,8 @@ export class Subscriptions {
 
   /** Attaches a subscription to the transport: synchronously when the transport's `subscribe` is. */
   attach(record: SubscriptionRecord, transport: Transport): void | Promise<void> {
+    if (record.attaching) return;
+    record.attaching = true;
     const onAttached = (attached: TransportSubscription): void | Promise<void> => {
       if (!record.active) return attached.unsubscribe();
       record.attached = attached;

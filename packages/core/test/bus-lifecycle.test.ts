@@ -208,3 +208,30 @@ describe('synchronous start', () => {
     await bus.stop();
   });
 });
+
+describe('subscriptions made while an asynchronous start runs', () => {
+  it('are attached once the bus has started', async () => {
+    const base = memoryTransport();
+    const transport: Transport = {
+      name: 'slow',
+      capabilities: base.capabilities,
+      start: async (context) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return base.start(context);
+      },
+      stop: () => base.stop(),
+      send: (messages) => base.send(messages),
+      subscribe: (spec, onMessage) => base.subscribe(spec, onMessage),
+    };
+    const bus = createBus({ transport });
+    const seen: string[] = [];
+    bus.subscribe('a', () => void seen.push('early'));
+    const started = bus.start();
+    const late = bus.subscribe('a', () => void seen.push('late'));
+    await started;
+    await late.ready;
+    await bus.publish('a', 1);
+    expect(seen).toEqual(['early', 'late']);
+    await bus.stop();
+  });
+});
