@@ -183,6 +183,8 @@ class BusKernel implements Bus {
   #starting: Promise<void> | undefined;
   /** Whether `start()` has completed, its hooks included. */
   #started = false;
+  /** `emit` while calls run at once: set and cleared by {@link BusKernel.#settle}, so `emit` checks one field. */
+  #emitNow: ((type: string, data: unknown) => void) | undefined;
   #stopping: Promise<void> | undefined;
   /** With `autoStart`: the calls made before the bus started, in order; `undefined` once they ran. */
   #held: ((startError?: BusError) => void)[] | undefined;
@@ -226,6 +228,7 @@ class BusKernel implements Bus {
     if (this.#starting !== undefined) return this.#starting;
     const started = (): void => {
       this.#started = true;
+      this.#settle();
     };
     try {
       const outcome = this.#begin();
@@ -280,6 +283,7 @@ class BusKernel implements Bus {
       () => this.#subscriptions.attachAll(transport),
       () => {
         this.#status = 'started';
+        this.#settle();
         // Subscriptions made while an asynchronous start ran; from now on subscribe() attaches at once.
         const late = this.#subscriptions.attachAll(transport);
         if (isThenable(late)) late.then(undefined, (error: unknown) => this.#reporter.error(error, 'TRANSPORT_FAILED'));
@@ -291,6 +295,7 @@ class BusKernel implements Bus {
   /** Undoes a failed start. Until that is done the bus stays `starting`, so auto-started calls made meanwhile learn the outcome. */
   #failStart(error: unknown): Promise<never> {
     this.#status = 'starting';
+    this.#emitNow = undefined;
     const running = this.#running;
     this.#running = undefined;
     const cleanUp = async (): Promise<never> => {
@@ -315,6 +320,7 @@ class BusKernel implements Bus {
       return;
     }
     this.#status = 'stopping';
+    this.#emitNow = undefined;
     const report = (code: 'TRANSPORT_FAILED' | 'BUS_STOP_FAILED') => (error: unknown) => void this.#reporter.error(error, code);
     if (options.drain !== false) {
       const timeoutMs = options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
@@ -352,6 +358,7 @@ class BusKernel implements Bus {
       const release = (startError?: BusError): void => {
         this.#held = undefined;
         for (const run of held) run(startError);
+        this.#settle();
       };
       this.#starting.then(
         () => release(),
@@ -390,9 +397,16 @@ class BusKernel implements Bus {
     return (this.#running as Running).publish.publishBatch(events, options);
   }
 
+  /** After a change of state: whether `emit` (and every call) runs at once now. */
+  #settle(): void {
+    const now = this.#status === 'started' && (!this.#autoStart || (this.#started && this.#held === undefined));
+    this.#emitNow = now ? this.#running?.publish.emit : undefined;
+  }
+
   emit<T>(type: string, data: T): void {
-    if (this.#status === 'started' && (!this.#autoStart || (this.#started && this.#held === undefined))) {
-      (this.#running as Running).publish.emit(type, data);
+    const emitNow = this.#emitNow;
+    if (emitNow !== undefined) {
+      emitNow(type, data);
       return;
     }
     if (this.#autoStart) assertEventType(type);

@@ -54,6 +54,11 @@ export function sendNeverRejects(transport: Transport): boolean {
   return neverRejects.has(transport);
 }
 
+/** For this kernel's memory transport, its one-message send (no array per `emit`); otherwise `undefined`. */
+export function sendOneOf(transport: Transport): ((message: EventEnvelope) => void | Promise<void>) | undefined {
+  return neverRejects.has(transport) ? (message) => (transport as MemoryTransport).sendOne(message) : undefined;
+}
+
 class MemoryTransport implements Transport {
   readonly name = 'memory';
   readonly capabilities = CAPABILITIES;
@@ -92,26 +97,31 @@ class MemoryTransport implements Transport {
   }
 
   send(messages: readonly EventEnvelope[]): void | Promise<void> {
-    const routes = this.#router();
     let pending: Pending;
-    for (let m = 0; m < messages.length; m++) {
-      const message = messages[m] as EventEnvelope;
-      const type = message.type;
-      let matched: readonly Route[];
-      if (type === this.#lastType) matched = this.#lastMatched;
-      else {
-        matched = routes.match(type);
-        this.#lastType = type;
-        this.#lastMatched = matched;
-      }
-      if (this.#grouped === 0) {
-        for (let i = 0; i < matched.length; i++) pending = deliver(matched[i] as Route, message, pending);
-      } else {
-        for (const route of this.#pickPerGroup(matched, message)) pending = deliver(route, message, pending);
-      }
+    for (let m = 0; m < messages.length; m++) pending = this.#deliverOne(messages[m] as EventEnvelope, pending);
+    return settled(pending);
+  }
+
+  /** `send([message])` without the array: what the kernel's `emit` calls on its own memory transport. */
+  sendOne(message: EventEnvelope): void | Promise<void> {
+    return settled(this.#deliverOne(message, undefined));
+  }
+
+  #deliverOne(message: EventEnvelope, pending: Pending): Pending {
+    const type = message.type;
+    let matched: readonly Route[];
+    if (type === this.#lastType) matched = this.#lastMatched;
+    else {
+      matched = this.#router().match(type);
+      this.#lastType = type;
+      this.#lastMatched = matched;
     }
-    if (pending === undefined || !Array.isArray(pending)) return pending;
-    return Promise.allSettled(pending).then(noop);
+    if (this.#grouped === 0) {
+      for (let i = 0; i < matched.length; i++) pending = deliver(matched[i] as Route, message, pending);
+    } else {
+      for (const route of this.#pickPerGroup(matched, message)) pending = deliver(route, message, pending);
+    }
+    return pending;
   }
 
   /** Every ungrouped route, plus one member of each group. */
@@ -149,6 +159,11 @@ class MemoryTransport implements Transport {
 
 /** Nothing, one promise, or several: most sends have at most one async handler, and need no array. */
 type Pending = Promise<void> | Promise<void>[] | undefined;
+
+function settled(pending: Pending): void | Promise<void> {
+  if (pending === undefined || !Array.isArray(pending)) return pending;
+  return Promise.allSettled(pending).then(noop);
+}
 
 function deliver(route: Route, message: EventEnvelope, pending: Pending): Pending {
   let result: void | Promise<void>;

@@ -13,7 +13,7 @@ import type { EnvelopeDefaults, EnvelopeInput, EventEnvelope, PublishOptions } f
 import { createEmittedEnvelope, createEnvelope, normalizeEnvelope } from './envelope.js';
 import { BusError } from './errors.js';
 import type { InFlight } from './in-flight.js';
-import { sendNeverRejects } from './memory-transport.js';
+import { sendNeverRejects, sendOneOf } from './memory-transport.js';
 import type { PublishContext } from './pipeline.js';
 import type { Reporter } from './reporter.js';
 import type { SendInterceptor, SendNext } from './send-interceptor.js';
@@ -66,7 +66,7 @@ export class PublishPath {
   readonly #reporter: Reporter;
   readonly #send: (messages: readonly EventEnvelope[], options: PublishOptions) => void | Promise<void>;
   readonly #chain: (ctx: PublishContext) => void | Promise<void>;
-  readonly #transport: Transport;
+  readonly #sendOne: (message: EventEnvelope) => void | Promise<void>;
   /** `bus.emit` once started: chosen at start, so the hot call site sees one function. */
   readonly emit: (type: string, data: unknown) => void;
 
@@ -76,7 +76,8 @@ export class PublishPath {
     this.#events = parts.events;
     this.#inFlight = parts.inFlight;
     this.#reporter = parts.reporter;
-    this.#transport = parts.transport;
+    const transport = parts.transport;
+    this.#sendOne = sendOneOf(transport) ?? ((message) => transport.send([message]));
     this.emit = parts.emitDirect ? this.#emitToTransport.bind(this) : this.#emitThroughChain.bind(this);
     this.#send = composeSend(parts.interceptors, parts.transport);
     this.#chain = parts.compose(this.#terminal);
@@ -149,7 +150,7 @@ export class PublishPath {
 
   #emitToTransport(type: string, data: unknown): void {
     const event = createEmittedEnvelope(type, data, this.#defaults);
-    const result = this.#transport.send([event]);
+    const result = this.#sendOne(event);
     if (result !== undefined) void this.#inFlight.track(result, noop, noop);
     if (this.#events.heard.published) this.#events.emit('published', event);
   }
