@@ -67,6 +67,8 @@ export class PublishPath {
   readonly #send: (messages: readonly EventEnvelope[], options: PublishOptions) => void | Promise<void>;
   readonly #chain: (ctx: PublishContext) => void | Promise<void>;
   readonly #sendOne: (message: EventEnvelope) => void | Promise<void>;
+  /** With no publish middleware and no interceptor: `publish` hands the envelope straight to the transport. */
+  readonly #sendDirect: ((message: EventEnvelope) => void | Promise<void>) | undefined;
   /** `bus.emit` once started: chosen at start, so the hot call site sees one function. */
   readonly emit: (type: string, data: unknown) => void;
 
@@ -77,7 +79,8 @@ export class PublishPath {
     this.#inFlight = parts.inFlight;
     this.#reporter = parts.reporter;
     const transport = parts.transport;
-    this.#sendOne = sendOneOf(transport) ?? ((message) => transport.send([message]));
+    this.#sendOne = sendOneOf(transport) ?? ((message) => this.#send([message], EMPTY_OPTIONS));
+    this.#sendDirect = parts.hasMiddleware || parts.interceptors.length > 0 ? undefined : this.#sendOne;
     this.emit = parts.emitDirect ? this.#emitToTransport.bind(this) : this.#emitThroughChain.bind(this);
     this.#send = composeSend(parts.interceptors, parts.transport);
     this.#chain = parts.compose(this.#terminal);
@@ -94,32 +97,35 @@ export class PublishPath {
   };
 
   publish<T>(typeOrEvent: string | EnvelopeInput<T>, data: T, options: PublishOptions | undefined): Promise<PublishReceipt> {
-    let ctx: PublishCtx;
+    let envelope: EventEnvelope;
     try {
-      const envelope =
+      envelope =
         typeof typeOrEvent === 'string'
           ? createEnvelope(typeOrEvent, data, options, this.#defaults)
           : normalizeEnvelope(typeOrEvent, this.#defaults);
-      ctx = new PublishCtx(envelope, options ?? EMPTY_OPTIONS, this.#bus);
     } catch (error) {
       return Promise.reject(error);
     }
     let result: void | Promise<void>;
     try {
-      result = this.#chain(ctx);
+      // With no publish middleware there is no chain to hand a context to.
+      result =
+        this.#sendDirect !== undefined
+          ? this.#sendDirect(envelope)
+          : this.#chain(new PublishCtx(envelope, options ?? EMPTY_OPTIONS, this.#bus));
     } catch (error) {
-      return Promise.reject(publishError(error, ctx.envelope));
+      return Promise.reject(publishError(error, envelope));
     }
     if (isThenable(result)) {
       return this.#inFlight.track(
         result,
-        () => this.#published(ctx.envelope),
+        () => this.#published(envelope),
         (error) => {
-          throw publishError(error, ctx.envelope);
+          throw publishError(error, envelope);
         },
       );
     }
-    return Promise.resolve(this.#published(ctx.envelope));
+    return Promise.resolve(this.#published(envelope));
   }
 
   async publishBatch(events: readonly EnvelopeInput[], options: PublishOptions): Promise<PublishReceipt[]> {
@@ -151,7 +157,8 @@ export class PublishPath {
   #emitToTransport(type: string, data: unknown): void {
     const event = createEmittedEnvelope(type, data, this.#defaults);
     const result = this.#sendOne(event);
-    if (result !== undefined) void this.#inFlight.track(result, noop, noop);
+    if (result !== undefined)
+      void this.#inFlight.track(result, noop, (error) => void this.#reporter.error(error, 'TRANSPORT_FAILED', event.id));
     if (this.#events.heard.published) this.#events.emit('published', event);
   }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Bus, BusError, createBus, definePlugin, type EventEnvelope } from '../src/index.js';
+import { type Bus, BusError, createBus, definePlugin, type EventEnvelope, memoryTransport } from '../src/index.js';
 
 const buses: Bus[] = [];
 afterEach(async () => {
@@ -127,6 +127,32 @@ describe('what a failed publish is called', () => {
     await bus.start();
     await expect(bus.publish('a', 1, { id: 't-1' })).rejects.toMatchObject({ code: 'TRANSPORT_FAILED', retryable: true, eventId: 't-1' });
     await expect(bus.publishBatch([{ type: 'a', id: 't-2' }])).rejects.toMatchObject({ code: 'TRANSPORT_FAILED', eventId: 't-2' });
+  });
+});
+
+describe('an in-process transport that fails an emit', () => {
+  it('is reported on "error" as TRANSPORT_FAILED with the event id, never lost silently', async () => {
+    const base = memoryTransport();
+    const bus = createBus({
+      transport: {
+        name: 'wrapped',
+        capabilities: base.capabilities,
+        start: (context) => base.start(context),
+        stop: () => base.stop(),
+        send: () => Promise.reject(new Error('ring buffer closed')),
+        subscribe: (spec, onMessage) => base.subscribe(spec, onMessage),
+      },
+    });
+    buses.push(bus);
+    const errors: BusError[] = [];
+    bus.events.on('error', (error) => void errors.push(error));
+    const published: string[] = [];
+    bus.events.on('published', (event) => void published.push(event.id));
+    await bus.start();
+    bus.emit('a', 1);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'TRANSPORT_FAILED', eventId: published[0], message: 'ring buffer closed' });
   });
 });
 
