@@ -229,15 +229,22 @@ export class ETLPipeline {
   readonly #tokens = new Set<string>();
   readonly #handlerCounts = new Map<string, number>();
   /** The kernel's `report`, taken by the facade's plugin: `bus.events` `'error'`, and the logger when unhandled. */
-  readonly #report: Kernel['report'];
+  readonly #reports: Pick<Kernel, 'report'>;
 
   /** Makes the pipeline; its bus starts with the first event (or {@link ETLPipeline.start}). */
   constructor(options: ETLPipelineOptions = {}) {
-    let report: Kernel['report'] | undefined;
+    let reports: Pick<Kernel, 'report'> | undefined;
     const bus = createBus({ source: 'etl-pipeline', autoStart: true, ...(options.logger === undefined ? {} : { logger: options.logger }) });
-    this.bus = bus.use(definePlugin({ name: 'etl-pipeline', setup: (kernel) => void (report = kernel.report) }));
-    if (report === undefined) throw new BusError('PLUGIN_INVALID', 'The etl-pipeline plugin was not set up.');
-    this.#report = report;
+    this.bus = bus.use(
+      definePlugin({
+        name: 'etl-pipeline',
+        setup: (kernel) => {
+          reports = kernel;
+        },
+      }),
+    );
+    if (reports === undefined) throw new BusError('PLUGIN_INVALID', 'The etl-pipeline plugin was not set up.');
+    this.#reports = reports;
   }
 
   /** The configuration (a frozen copy; change it with {@link ETLPipeline.updateConfig}). */
@@ -428,7 +435,7 @@ export class ETLPipeline {
       this.bus.emit(type, data);
     } catch (error) {
       // Never thrown at legacy code: on `bus.events` `'error'`, logged when nobody handles it.
-      this.#report(error, 'BUS_STOPPED');
+      this.#reports.report(error, 'BUS_STOPPED');
     }
   }
 }

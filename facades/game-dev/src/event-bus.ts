@@ -166,7 +166,7 @@ export class EventBus {
   /** The publish each failed delivery came from, stamped by the handler wrapper. */
   readonly #origins = new WeakMap<object, DeadLetter>();
   /** The kernel's `report`, taken by the facade's plugin. */
-  readonly #kernelReport: Kernel['report'];
+  readonly #reports: Pick<Kernel, 'report'>;
 
   constructor(options: EventBusOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -192,12 +192,19 @@ export class EventBus {
     }
     this.#persist = options.persist ?? false;
 
-    let report: Kernel['report'] | undefined;
+    let reports: Pick<Kernel, 'report'> | undefined;
     this.bus = createBus({ source: SOURCE, ...(options.logger === undefined ? {} : { logger: options.logger }) })
       .use(topics())
-      .use(definePlugin({ name: 'game-dev', setup: (kernel) => void (report = kernel.report) }));
-    if (report === undefined) throw new EventBusError('PLUGIN_INVALID', 'The game-dev plugin was not set up.');
-    this.#kernelReport = report;
+      .use(
+        definePlugin({
+          name: 'game-dev',
+          setup: (kernel) => {
+            reports = kernel;
+          },
+        }),
+      );
+    if (reports === undefined) throw new EventBusError('PLUGIN_INVALID', 'The game-dev plugin was not set up.');
+    this.#reports = reports;
     // Every failed delivery is a dead letter, as every handler exception was in the legacy bus.
     this.bus.events.on('failed', (error, event, subscription) => {
       const origin = this.#origins.get(event) ?? this.#publishing ?? [event.type, event.data];
@@ -375,7 +382,7 @@ export class EventBus {
 
   /** On `bus.events` `'error'`; logged when nobody handles it (an observer does not count). */
   #report(error: unknown): void {
-    this.#kernelReport(error, 'BUS_START_FAILED');
+    this.#reports.report(error, 'BUS_START_FAILED');
   }
 }
 

@@ -217,7 +217,14 @@ export class ObservabilityEventBus {
     let reports: Reports | undefined;
     this.bus = createBus({ source: SOURCE, ...(options.logger === undefined ? {} : { logger: options.logger }) })
       .use(topics())
-      .use(definePlugin({ name: 'sre', setup: (kernel) => void (reports = kernel) }));
+      .use(
+        definePlugin({
+          name: 'sre',
+          setup: (kernel) => {
+            reports = kernel;
+          },
+        }),
+      );
     if (reports === undefined) throw new BusError('PLUGIN_INVALID', 'The sre plugin was not set up.');
     this.#reports = reports;
     this.bus.events.on('failed', (error, event) => {

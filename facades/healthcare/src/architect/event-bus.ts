@@ -158,7 +158,14 @@ export class EventBus {
     let reports: Reports | undefined;
     this.bus = createBus({ source: SOURCE, ...(options.logger === undefined ? {} : { logger: options.logger }) })
       .use(topics())
-      .use(definePlugin({ name: 'healthcare-architect', setup: (kernel) => void (reports = kernel) }));
+      .use(
+        definePlugin({
+          name: 'healthcare-architect',
+          setup: (kernel) => {
+            reports = kernel;
+          },
+        }),
+      );
     if (reports === undefined) throw new BusError('PLUGIN_INVALID', 'The healthcare-architect plugin was not set up.');
     this.#reports = reports;
     this.bus.events.on('failed', (error, envelope) => {
