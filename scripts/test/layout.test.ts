@@ -1,6 +1,7 @@
 // The house rules of the monorepo's layout, checked on every run:
 // no package reaches into another's src/, no plugin imports another plugin,
-// plugins never depend on facades, and every published package has the same shape.
+// plugins never depend on facades, every published package has the same shape, and
+// packages and facades print only through the bus's logger, never `console`.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,13 +51,29 @@ function sourceFiles(dir: string): string[] {
 
 const IMPORT = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
 
-/** Imports of a file, ignoring comments (TSDoc examples show imports that are not made). */
-function importsOf(file: string): string[] {
-  const code = readFileSync(file, 'utf8')
-    .replace(/\/\*[\s\S]*?\*\//g, '')
-    .replace(/^\s*\/\/.*$/gm, '');
-  return [...code.matchAll(IMPORT)].map((match) => (match[1] ?? match[2] ?? match[3]) as string);
+/** A file's code without its comments (TSDoc examples show imports and calls that are not made); lines keep their numbers. */
+function codeOf(file: string): string {
+  return readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, ''))
+    .replace(/(^|\s)\/\/.*$/gm, '$1');
 }
+
+/** Imports of a file, ignoring comments. */
+function importsOf(file: string): string[] {
+  return [...codeOf(file).matchAll(IMPORT)].map((match) => (match[1] ?? match[2] ?? match[3]) as string);
+}
+
+const CONSOLE_CALL = /\bconsole\s*(\.\s*\w+|\[)/;
+
+/** The `console` uses in a file's code, as `file:line: code`. */
+function consoleCallsOf(file: string): string[] {
+  return codeOf(file)
+    .split('\n')
+    .flatMap((line, index) => (CONSOLE_CALL.test(line) ? [`${relative(root, file)}:${index + 1}: ${line.trim()}`] : []));
+}
+
+/** The one place that may call `console`: core's default logger, which the others print through. */
+const CONSOLE_LOGGER = join(root, 'packages', 'core', 'src', 'logger.ts');
 
 const all = workspaces();
 const plugins = all.filter((w) => w.kind === 'package' && w.manifest.name !== '@bus/core');
@@ -117,6 +134,16 @@ describe('layout rules', () => {
         .map(([file, specifier]) => `${file} → ${specifier}`);
       expect(offending).toEqual([]);
       expect(Object.keys(facade.manifest.peerDependencies ?? {})).toEqual(['@bus/core']);
+    },
+  );
+
+  it.each(all.filter((w) => w.kind !== 'example').map((w) => [w.manifest.name, w] as const))(
+    '%s calls no console in src/ (it prints through the bus logger)',
+    (_name, workspace) => {
+      const offending = sourceFiles(join(workspace.dir, 'src'))
+        .filter((file) => file !== CONSOLE_LOGGER)
+        .flatMap(consoleCallsOf);
+      expect(offending).toEqual([]);
     },
   );
 

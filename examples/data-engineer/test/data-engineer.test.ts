@@ -6,7 +6,7 @@ describe('the data-engineer example', () => {
     const lines: string[] = [];
     await runDataEngineer((line) => lines.push(line));
     const output = lines.join('\n');
-    expect(output).toContain('plugins on pipeline.bus: field-encryption → wire-tap');
+    expect(output).toContain('plugins on pipeline.bus: etl-pipeline → field-encryption → wire-tap');
     expect(output).toContain('authenticated: true, stranger: false');
     expect(output).toContain('stored 2 of 3 rows; first raw row: {"id":"r-1","email":" Ada@Example.com ","amount":"12.50"}');
     expect(output).toContain('totals: 2 orders, 1950 cents (parallelism 2)');

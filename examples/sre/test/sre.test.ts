@@ -15,7 +15,7 @@ describe('the sre example', () => {
       '👑 leader of 3 relays: relay-a',
       '🚨 checkout 5xx: call Grace on +44 20 7946 0018',
       '🔐 reporter phone on the wire sealed with AES-256-GCM: true',
-      '🧰 plugins on the incidents bus: topics → field-encryption → wire-tap',
+      '🧰 plugins on the incidents bus: topics → sre → field-encryption → wire-tap',
     ]);
   });
 });

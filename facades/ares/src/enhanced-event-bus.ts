@@ -9,7 +9,18 @@
  * and the snapshot rule are legacy-specific glue and stay here; validation
  * runs on a `@bus/schema` registry and storage is any {@link IEventStore}.
  */
-import { type Bus, BusError, createBus, definePlugin, type EventEnvelope, isThenable, type SubscriptionHandle } from '@bus/core';
+import {
+  type Bus,
+  BusError,
+  consoleLogger,
+  createBus,
+  definePlugin,
+  type EventEnvelope,
+  isThenable,
+  type Kernel,
+  type Logger,
+  type SubscriptionHandle,
+} from '@bus/core';
 import { type EnhancedEventBusConfig, type ResolvedSettings, readSettings, settingsProblem } from './config.js';
 import { Event } from './event.js';
 import { DEFAULT_SOURCE, fromEnvelope, toEnvelope } from './event-envelope.js';
@@ -166,9 +177,14 @@ export interface RebuiltState {
  * ```
  */
 export interface EnhancedEventBusOptions {
-  /** The store; default `new FileEventStore(config.eventBus.storagePath)`. */
+  /** The store; default `new FileEventStore(config.eventBus.storagePath, { logger })`. */
   readonly eventStore?: IEventStore | undefined;
+  /** The bus's logger (`createBus({ logger })`): pino, `console`, or any `Logger`. Default `consoleLogger()`. */
+  readonly logger?: Logger | undefined;
 }
+
+/** What the facade reports through: the kernel's rule for who handles a signal. */
+type Reports = Pick<Kernel, 'report' | 'drop'>;
 
 /** The legacy batch size of `_process_events`. */
 const BATCH_SIZE = 100;
@@ -201,7 +217,7 @@ export class EnhancedEventBus {
    * start it); subscribe to it directly to receive the events as CloudEvents
    * envelopes. Failures are reported on `bus.events`: `failed` (a subscriber
    * threw), `dropped` (an event failed its schema) and `error` (a dispatch or
-   * persistence failure); unheard, they are printed with `console.error`.
+   * persistence failure); unhandled, they go to the bus's logger (`options.logger`).
    */
   readonly bus: Bus;
   /** Whether `run()` is looping. */
@@ -240,6 +256,8 @@ export class EnhancedEventBus {
   readonly #inFlight = new Map<string, Event>();
   #loop: Promise<boolean> | undefined;
   #wake: (() => void) | undefined;
+  /** The kernel's reporting, taken by the facade's plugin: `bus.events`, and the logger when unhandled. */
+  readonly #reports: Reports;
 
   /**
    * Reads `config.eventBus` (with the legacy defaults) and builds the bus.
@@ -263,16 +281,21 @@ export class EnhancedEventBus {
         'options.eventStore must implement IEventStore (saveEvent, getEvents, saveSnapshot, getLatestSnapshot).',
       );
     }
-    this.eventStore = store ?? new FileEventStore(settings.storagePath);
-    this.bus = createBus({ source: DEFAULT_SOURCE }).use(
+    const logger = options.logger ?? consoleLogger();
+    this.eventStore = store ?? new FileEventStore(settings.storagePath, { logger });
+    let reports: Reports | undefined;
+    this.bus = createBus({ source: DEFAULT_SOURCE, logger }).use(
       definePlugin({
         name: 'ares',
         setup: (kernel) => {
-          // Observed, not handled: a failure nobody else listens to is still printed, as the legacy logged it.
+          reports = kernel;
+          // Observed, not handled: a failure nobody else listens to is still logged, as the legacy logged it.
           kernel.observe('failed', (_error, envelope) => this.#subscriberFailed(envelope));
         },
       }),
     );
+    if (reports === undefined) throw new BusError('PLUGIN_INVALID', 'The ares plugin was not set up.');
+    this.#reports = reports;
   }
 
   /**
@@ -586,9 +609,7 @@ export class EnhancedEventBus {
         `Event ${metadata.eventId} (${event.eventType}) failed schema validation at version ${metadata.schemaVersion}${this.#schemaProblem(event)}; it was not dispatched.`,
         { eventId: metadata.eventId },
       );
-      const envelope = toEnvelope(event);
-      if (this.bus.events.listenerCount('dropped') > 0) this.bus.events.emit('dropped', { event: envelope, error });
-      else console.error(`[EnhancedEventBus] ${error.message}`);
+      this.#reports.drop({ event: toEnvelope(event), error });
       return false;
     }
     this.#inFlight.set(metadata.eventId, event);
@@ -662,10 +683,9 @@ export class EnhancedEventBus {
     return Object.fromEntries([...this.#subscribers].map(([type, subscribers]) => [type, subscribers.length]));
   }
 
-  /** On `bus.events` `error` when someone listens; else printed, as the legacy logged it. */
+  /** On `bus.events` `error`; logged when nobody handles it, as the legacy logged it. */
   #report(error: BusError): void {
-    if (this.bus.events.listenerCount('error') > 0) this.bus.events.emit('error', error);
-    else console.error(`[EnhancedEventBus] ${error.message}`);
+    this.#reports.report(error, error.code);
   }
 }
 

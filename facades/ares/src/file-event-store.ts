@@ -17,7 +17,7 @@
  */
 import { mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BusError } from '@bus/core';
+import { BusError, consoleLogger, type Logger } from '@bus/core';
 import { Event } from './event.js';
 import { EventSnapshot } from './event-snapshot.js';
 import {
@@ -43,9 +43,11 @@ export interface FileEventStoreOptions {
    * Receives what the store could not do (a failed write, an unreadable line or
    * file: `STORE_FAILED`; an argument of the wrong type: `INVALID_EVENT`) as a
    * `BusError`, while the method answers as the legacy did (`false`, `[]`,
-   * skipping the line, `null`). Default: `console.error`.
+   * skipping the line, `null`). Default: `logger.error`.
    */
   readonly onError?: ((error: BusError) => void) | undefined;
+  /** Where failures go without `onError`: pino, `console`, or any `Logger`. Default `consoleLogger()`. */
+  readonly logger?: Logger | undefined;
 }
 
 const EVENT_FILE = /^events_.+\.jsonl$/;
@@ -82,7 +84,10 @@ export class FileEventStore implements IEventStore {
     this.storagePath = storagePath;
     this.eventsPath = join(storagePath, 'events');
     this.snapshotsPath = join(storagePath, 'snapshots');
-    this.#onError = options.onError ?? ((error) => console.error(`[FileEventStore] ${error.message}`));
+    const logger = options.logger ?? consoleLogger();
+    this.#onError =
+      options.onError ??
+      ((error) => logger.error({ err: error, code: error.code, eventId: error.eventId }, `[FileEventStore] ${error.message}`));
   }
 
   /** Appends the event to its day's file; `false` (and `onError`) when it could not. */

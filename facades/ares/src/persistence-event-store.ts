@@ -9,7 +9,7 @@
  * (`aresversion`, `aresstatus`, `aresretrycount`, `arestags`). Snapshots go to
  * the stream `ares-snapshot:{aggregate}`, at the legacy sequence number.
  */
-import { BusError, type EventEnvelope } from '@bus/core';
+import { BusError, consoleLogger, type EventEnvelope, type Logger } from '@bus/core';
 import type { EventStore } from '@bus/persistence';
 import { Event } from './event.js';
 import { fromEnvelope, toEnvelope } from './event-envelope.js';
@@ -37,9 +37,11 @@ export interface PersistenceEventStoreOptions {
   /**
    * Receives what the store could not do, as a `BusError` (usually
    * `STORE_FAILED`), while the method answers as the legacy interface does
-   * (`false`, `[]`, `null`). Default: `console.error`.
+   * (`false`, `[]`, `null`). Default: `logger.error`.
    */
   readonly onError?: ((error: BusError) => void) | undefined;
+  /** Where failures go without `onError`: pino, `console`, or any `Logger`. Default `consoleLogger()`. */
+  readonly logger?: Logger | undefined;
 }
 
 const SNAPSHOT_STREAM_PREFIX = 'ares-snapshot:';
@@ -71,7 +73,10 @@ export class PersistenceEventStore implements IEventStore {
       );
     }
     this.store = store;
-    this.#onError = options.onError ?? ((error) => console.error(`[PersistenceEventStore] ${error.message}`));
+    const logger = options.logger ?? consoleLogger();
+    this.#onError =
+      options.onError ??
+      ((error) => logger.error({ err: error, code: error.code, eventId: error.eventId }, `[PersistenceEventStore] ${error.message}`));
   }
 
   /** Appends the event to the stream of its aggregate (or type); `false` when it could not. */

@@ -2,8 +2,9 @@
  * `setupEnhancedEventBus()` and the module-level `enhancedEventBus` it sets,
  * as the legacy module had them.
  */
+import { consoleLogger } from '@bus/core';
 import { DEFAULT_SETTINGS, type EnhancedEventBusConfig } from './config.js';
-import { EnhancedEventBus } from './enhanced-event-bus.js';
+import { EnhancedEventBus, type EnhancedEventBusOptions } from './enhanced-event-bus.js';
 
 /**
  * The bus the last {@link setupEnhancedEventBus} call built (the legacy global
@@ -21,8 +22,8 @@ export let enhancedEventBus: EnhancedEventBus | null = null;
  * Builds an {@link EnhancedEventBus} from `config` (by default the legacy
  * defaults: interval 1 s, history 1000, persistence and snapshots on, a
  * snapshot every 100 events, files in `./event_store`), initializes it, and
- * returns it, or null when the config is invalid (the reason is printed, as
- * the legacy printed it).
+ * returns it, or null when the config is invalid (the reason goes to
+ * `options.logger`, as the legacy printed it).
  *
  * @example
  * ```ts
@@ -30,13 +31,17 @@ export let enhancedEventBus: EnhancedEventBus | null = null;
  * if (ares === null) throw new Error('bad event bus config');
  * ```
  */
-export async function setupEnhancedEventBus(config?: EnhancedEventBusConfig): Promise<EnhancedEventBus | null> {
+export async function setupEnhancedEventBus(
+  config?: EnhancedEventBusConfig,
+  options: EnhancedEventBusOptions = {},
+): Promise<EnhancedEventBus | null> {
   try {
-    const bus = new EnhancedEventBus(config ?? { eventBus: { ...DEFAULT_SETTINGS } });
+    const bus = new EnhancedEventBus(config ?? { eventBus: { ...DEFAULT_SETTINGS } }, options);
     enhancedEventBus = bus;
     return (await bus.initialize()) ? bus : null;
   } catch (error) {
-    console.error(
+    (options.logger ?? consoleLogger()).error(
+      { err: error },
       `[setupEnhancedEventBus] Error setting up the enhanced event bus: ${error instanceof Error ? error.message : String(error)}`,
     );
     return null;

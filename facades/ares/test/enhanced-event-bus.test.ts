@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BusError, definePlugin, type EventEnvelope } from '@bus/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   EnhancedEventBus,
   type EnhancedEventBusConfig,
@@ -197,16 +197,11 @@ describe('setupEnhancedEventBus (legacy TestSetupFunction)', () => {
     expect(existsSync('event_store')).toBe(false); // nothing is written until something is stored
   });
 
-  it('returns null (and prints why) for a config it cannot use', async () => {
-    const printed: unknown[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => void printed.push(args.join(' '));
-    try {
-      expect(await setupEnhancedEventBus({ eventBus: { processingInterval: 0, enablePersistence: false } })).toBeNull();
-      expect(await setupEnhancedEventBus('nope' as unknown as EnhancedEventBusConfig)).toBeNull();
-    } finally {
-      console.error = original;
-    }
+  it('returns null (and logs why) for a config it cannot use', async () => {
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    expect(await setupEnhancedEventBus({ eventBus: { processingInterval: 0, enablePersistence: false } }, { logger })).toBeNull();
+    expect(await setupEnhancedEventBus('nope' as unknown as EnhancedEventBusConfig, { logger })).toBeNull();
+    const printed = logger.error.mock.calls.map(([, message]) => String(message));
     expect(printed.join('\n')).toMatch(/processingInterval must be a number > 0/);
     expect(printed.join('\n')).toMatch(/takes a config object/);
   });
@@ -328,6 +323,39 @@ describe('EnhancedEventBus: dispatch', () => {
     expect(ares.eventHistory).toHaveLength(0);
     expect(await ares.eventStore.getEvents()).toHaveLength(0);
     expect(dropped[0]).toMatchObject({ code: 'SCHEMA_INVALID', eventId: id });
+  });
+
+  it('logs a schema drop and a store failure on options.logger when plugins only observe them (kernel.observe)', async () => {
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const failing: IEventStore = {
+      saveEvent: async () => {
+        throw new Error('disk gone');
+      },
+      getEvents: async () => [],
+      saveSnapshot: async () => false,
+      getLatestSnapshot: async () => null,
+    };
+    const ares = new EnhancedEventBus(memoryOnly({ enablePersistence: true }), { eventStore: failing, logger });
+    const observed: string[] = [];
+    ares.bus.use(
+      definePlugin({
+        name: 'counter',
+        setup(kernel) {
+          kernel.observe('dropped', ({ error }) => void observed.push(error.code));
+          kernel.observe('error', (error) => void observed.push(error.code));
+        },
+      }),
+    );
+    expect(await ares.initialize()).toBe(true);
+    const bad = await ares.publish(EventType.MARKET_DATA_RECEIVED, { symbol: 'BTCUSDT', price: 50000 });
+    await ares.publish(EventType.MARKET_DATA_RECEIVED, marketData);
+    await ares.processEvents();
+    expect(observed).toEqual(['SCHEMA_INVALID', 'STORE_FAILED']);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'SCHEMA_INVALID', eventId: bad }),
+      expect.stringContaining(bad),
+    );
+    expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ err: expect.anything() }), expect.stringContaining('disk gone'));
   });
 
   it('counts every failing subscriber in retryCount and reports each on bus.events "failed"', async () => {

@@ -5,7 +5,7 @@
  * `@bus/serialization`'s codec. The executor is an async worker pool.
  */
 import { withContext } from '@bus/context';
-import { type Bus, BusError, createBus } from '@bus/core';
+import { type Bus, BusError, createBus, definePlugin, type Kernel, type Logger } from '@bus/core';
 import { type CallArguments, isPlainObject, splitCallArguments } from './call-arguments.js';
 import { retryWithFixedDelay } from './fixed-delay-retry.js';
 import { WorkerPool } from './worker-pool.js';
@@ -100,6 +100,19 @@ export interface PipelineConfig {
  * pipeline.updateConfig({ parallelism: 4, timeout: 10 });
  * ```
  */
+/**
+ * Options of `new ETLPipeline(options)`: what the legacy constructor had no parameter for.
+ *
+ * @example
+ * ```ts
+ * const pipeline = new ETLPipeline({ logger: pino() });
+ * ```
+ */
+export interface ETLPipelineOptions {
+  /** The bus's logger (`createBus({ logger })`): pino, `console`, or any `Logger`. Default `consoleLogger()` of `@bus/core`. */
+  readonly logger?: Logger | undefined;
+}
+
 export interface UpdateConfigOptions {
   /** A new worker count: replaces the executor. */
   readonly parallelism?: number | null | undefined;
@@ -215,10 +228,23 @@ export class ETLPipeline {
   #executorUsed = false;
   readonly #tokens = new Set<string>();
   readonly #handlerCounts = new Map<string, number>();
+  /** The kernel's `report`, taken by the facade's plugin: `bus.events` `'error'`, and the logger when unhandled. */
+  readonly #reports: Pick<Kernel, 'report'>;
 
   /** Makes the pipeline; its bus starts with the first event (or {@link ETLPipeline.start}). */
-  constructor() {
-    this.bus = createBus({ source: 'etl-pipeline', autoStart: true });
+  constructor(options: ETLPipelineOptions = {}) {
+    let reports: Pick<Kernel, 'report'> | undefined;
+    const bus = createBus({ source: 'etl-pipeline', autoStart: true, ...(options.logger === undefined ? {} : { logger: options.logger }) });
+    this.bus = bus.use(
+      definePlugin({
+        name: 'etl-pipeline',
+        setup: (kernel) => {
+          reports = kernel;
+        },
+      }),
+    );
+    if (reports === undefined) throw new BusError('PLUGIN_INVALID', 'The etl-pipeline plugin was not set up.');
+    this.#reports = reports;
   }
 
   /** The configuration (a frozen copy; change it with {@link ETLPipeline.updateConfig}). */
@@ -408,16 +434,10 @@ export class ETLPipeline {
     try {
       this.bus.emit(type, data);
     } catch (error) {
-      reportLegacyFailure(this.bus, error);
+      // Never thrown at legacy code: on `bus.events` `'error'`, logged when nobody handles it.
+      this.#reports.report(error, 'BUS_STOPPED');
     }
   }
-}
-
-/** Reports a failure on `bus.events` `'error'`, or on the console when nobody listens: never thrown at legacy code. */
-function reportLegacyFailure(bus: Bus, error: unknown): void {
-  const busError = BusError.from(error, 'BUS_STOPPED');
-  if (bus.events.listenerCount('error') > 0) bus.events.emit('error', busError);
-  else console.error('[bus] an ETL pipeline event could not be delivered (listen to bus.events "error" to handle it):', busError);
 }
 
 function requireName(name: unknown, method: string): void {

@@ -12,6 +12,7 @@ export type {
   BalanceTask,
   ContextCall,
   DeadLetterEntry,
+  ETLPipelineOptions,
   ETLSerializer,
   Extension,
   HandleErrorsOptions,

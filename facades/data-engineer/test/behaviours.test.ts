@@ -104,6 +104,19 @@ describe('the bus underneath', () => {
     expect(p.eventStore.raw).toEqual(['late']);
     expect(errors.map((error) => error.code)).toEqual(['BUS_STOPPED']);
   });
+
+  it('logs that the bus is stopped on options.logger when a plugin only observes "error" (kernel.observe)', async () => {
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const p = new ETLPipeline({ logger });
+    pipelines.push(p);
+    const observed: string[] = [];
+    p.bus.use(definePlugin({ name: 'counter', setup: (kernel) => kernel.observe('error', (error) => void observed.push(error.code)) }));
+    await p.start();
+    await p.stop();
+    p.persistEvents('late', 'late');
+    expect(observed).toEqual(['BUS_STOPPED']);
+    expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ code: 'BUS_STOPPED' }), expect.stringContaining('unhandled error'));
+  });
 });
 
 describe('propagateContext', () => {

@@ -8,7 +8,7 @@
  */
 import { BoundedBuffer, type BufferPolicy } from '@bus/backpressure';
 import { currentContext, enterContext } from '@bus/context';
-import { type Bus, BusError, createBus } from '@bus/core';
+import { type Bus, BusError, createBus, type Logger } from '@bus/core';
 import { legacyXor } from '@bus/crypto';
 import { type JsonSchema, validateJsonSchema } from '@bus/schema';
 import { type Acl, createAcl, isTopicPattern, type TopicsExtension, topics } from '@bus/topics';
@@ -102,6 +102,19 @@ const POLICIES: Readonly<Record<BackpressurePolicy, BufferPolicy>> = Object.free
 const utf8 = new TextEncoder();
 
 /**
+ * Options of `new EventBus(options)`: what the legacy constructor had no parameter for.
+ *
+ * @example
+ * ```ts
+ * const eventBus = new EventBus({ logger: pino() });
+ * ```
+ */
+export interface DistributedEventBusOptions {
+  /** The bus's logger (`createBus({ logger })`): pino, `console`, or any `Logger`. Default `consoleLogger()` of `@bus/core`. */
+  readonly logger?: Logger | undefined;
+}
+
+/**
  * The distributed-architect event bus. Methods keep their legacy (already
  * camelCase) names; keyword arguments with defaults are a trailing options
  * object; errors are `BusError`s (`ValidationError`, `BufferError` keep their
@@ -135,8 +148,12 @@ export class EventBus {
   #leader: string | undefined;
 
   /** Makes the bus; it starts on the first publish (or {@link EventBus.start}). */
-  constructor() {
-    this.bus = createBus({ source: 'distributed-architect', autoStart: true }).use(topics());
+  constructor(options: DistributedEventBusOptions = {}) {
+    this.bus = createBus({
+      source: 'distributed-architect',
+      autoStart: true,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    }).use(topics());
   }
 
   /** The cluster nodes given to {@link EventBus.setupClustering}, in order; empty before. */

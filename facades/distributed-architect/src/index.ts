@@ -10,6 +10,7 @@
 export { BufferError, ValidationError } from './errors.js';
 export type {
   BackpressurePolicy,
+  DistributedEventBusOptions,
   Documentation,
   EncryptPayloadOptions,
   IncrementCounterOptions,

@@ -2,7 +2,7 @@
 import { BusError } from '@bus/core';
 import { LEGACY_XOR_WARNING_CODE } from '@bus/crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BufferError, EventBus, ValidationError } from '../src/index.js';
+import { BufferError, EventBus, LEGACY_EVENT_TYPE, ValidationError } from '../src/index.js';
 
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
 const WARNED_KEY = Symbol.for('@bus/crypto/legacy-xor-warned');
@@ -158,6 +158,20 @@ describe('authorizations', () => {
     expect(codeOf(() => bus.checkAuthorization(null as never, 'alice'))).toBe('INVALID_EVENT');
     expect(bus.checkAuthorization('a', undefined as never)).toBe(false);
     expect(bus.generateDocumentation().acls).toEqual({});
+  });
+});
+
+describe('logger', () => {
+  it("is the bus's logger: a failure nobody handles is logged on it", async () => {
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const eventBus = new EventBus({ logger });
+    eventBus.bus.subscribe(LEGACY_EVENT_TYPE, () => {
+      throw new Error('handler down');
+    });
+    await eventBus.start();
+    eventBus.publish({ order: 'o-1' });
+    expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ code: 'HANDLER_FAILED' }), expect.stringContaining('handler down'));
+    await eventBus.bus.stop();
   });
 });
 

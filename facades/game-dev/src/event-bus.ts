@@ -9,8 +9,11 @@ import {
   type BusErrorCode,
   createBus,
   createEventId,
+  definePlugin,
   type EventEnvelope,
   isThenable,
+  type Kernel,
+  type Logger,
   type Subscription,
 } from '@bus/core';
 import { createEnvelope } from '@bus/core/plugin-kit';
@@ -41,6 +44,8 @@ export interface EventBusOptions {
   readonly serializer?: Serializer | null | undefined;
   /** Keep every published `[topic, raw]` for {@link EventBus.replay}. Default `false`. */
   readonly persist?: boolean | undefined;
+  /** The bus's logger (`createBus({ logger })`): pino, `console`, or any `Logger`. Default `consoleLogger()` of `@bus/core`. Not in the legacy API. */
+  readonly logger?: Logger | undefined;
 }
 
 /**
@@ -160,6 +165,8 @@ export class EventBus {
   #publishing: DeadLetter | undefined;
   /** The publish each failed delivery came from, stamped by the handler wrapper. */
   readonly #origins = new WeakMap<object, DeadLetter>();
+  /** The kernel's `report`, taken by the facade's plugin. */
+  readonly #reports: Pick<Kernel, 'report'>;
 
   constructor(options: EventBusOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -185,7 +192,19 @@ export class EventBus {
     }
     this.#persist = options.persist ?? false;
 
-    this.bus = createBus({ source: SOURCE }).use(topics());
+    let reports: Pick<Kernel, 'report'> | undefined;
+    this.bus = createBus({ source: SOURCE, ...(options.logger === undefined ? {} : { logger: options.logger }) })
+      .use(topics())
+      .use(
+        definePlugin({
+          name: 'game-dev',
+          setup: (kernel) => {
+            reports = kernel;
+          },
+        }),
+      );
+    if (reports === undefined) throw new EventBusError('PLUGIN_INVALID', 'The game-dev plugin was not set up.');
+    this.#reports = reports;
     // Every failed delivery is a dead letter, as every handler exception was in the legacy bus.
     this.bus.events.on('failed', (error, event, subscription) => {
       const origin = this.#origins.get(event) ?? this.#publishing ?? [event.type, event.data];
@@ -361,10 +380,9 @@ export class EventBus {
     this.bus.events.emit('deadLettered', { event: deadEvent, error, attempts: 1, subscription });
   }
 
+  /** On `bus.events` `'error'`; logged when nobody handles it (an observer does not count). */
   #report(error: unknown): void {
-    const busError = BusError.from(error, 'BUS_START_FAILED');
-    if (this.bus.events.listenerCount('error') > 0) this.bus.events.emit('error', busError);
-    else console.error('[bus] game-dev EventBus (listen to bus.events "error" to handle it):', busError);
+    this.#reports.report(error, 'BUS_START_FAILED');
   }
 }
 

@@ -1,6 +1,6 @@
 // Every behaviour of "Facade: game_dev.event_bus" in legacy-apis.md, and what the facade adds.
 import { BusError, type DeadLetteredEvent, definePlugin, type EventEnvelope } from '@bus/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BackpressurePolicy, CryptoModule, EventBus, EventBusError, JsonSerializer, Serializer } from '../src/index.js';
 
 const encoder = new TextEncoder();
@@ -416,7 +416,7 @@ describe('extensions', () => {
 describe('the underlying bus', () => {
   it('is public, routes with @bus/topics, and delivers envelopes to its own subscribers', async () => {
     const game = await started();
-    expect(game.bus.plugins).toEqual(['topics']);
+    expect(game.bus.plugins).toEqual(['topics', 'game-dev']); // game-dev: the facade's own, for kernel.report
     const envelopes: EventEnvelope[] = [];
     game.bus.subscribe('zone.#', (event) => {
       envelopes.push(event);
@@ -487,6 +487,27 @@ describe('before the bus has started', () => {
     bus.publish('t', { a: 1 });
     await bus.ready;
     expect(bus.deadLetters).toEqual([['t', { a: 1 }]]);
+  });
+
+  it('a failed start that held events is logged on options.logger even when a plugin observes "error" (kernel.observe)', async () => {
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const bus = new EventBus({ logger });
+    const observed: string[] = [];
+    bus.bus.use(
+      definePlugin({
+        name: 'refuses-to-start',
+        setup(kernel) {
+          kernel.observe('error', (error) => void observed.push(error.code));
+          kernel.onStart(() => {
+            throw new Error('no broker');
+          });
+        },
+      }),
+    );
+    bus.publish('t', { a: 1 });
+    await expect(bus.ready).rejects.toThrow('no broker');
+    expect(observed).toContain('BUS_START_FAILED');
+    expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ code: 'BUS_START_FAILED' }), expect.stringContaining('no broker'));
   });
 });
 

@@ -18,6 +18,6 @@
 export type { BackpressurePolicy } from './architect/backpressure-policy.js';
 export type { DeadLetter, DeadLetterReason } from './architect/dead-letter.js';
 export { Event } from './architect/event.js';
-export type { ArchitectConfig, Cluster, ReplayOptions, UpdateConfigOptions } from './architect/event-bus.js';
+export type { ArchitectConfig, ArchitectEventBusOptions, Cluster, ReplayOptions, UpdateConfigOptions } from './architect/event-bus.js';
 export { EventBus } from './architect/event-bus.js';
 export type { CryptoModule, EventSerializer, Extension } from './architect/hooks.js';

@@ -19,7 +19,7 @@
  * @packageDocumentation
  */
 
-export type { Documentation, MetricsData, SetBackpressureOptions, Token } from './engineer/event-bus.js';
+export type { Documentation, EngineerEventBusOptions, MetricsData, SetBackpressureOptions, Token } from './engineer/event-bus.js';
 export { EventBus } from './engineer/event-bus.js';
 export { IDENTITY_CRYPTO_WARNING } from './engineer/identity-crypto-warning.js';
 export { OverflowError } from './engineer/overflow-error.js';

@@ -1,5 +1,5 @@
 import { BusError, type DroppedEvent, definePlugin, type EventEnvelope } from '@bus/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Event, EventBus } from '../src/architect.js';
 
 /** The legacy tests' DummyCrypto. */
@@ -390,6 +390,36 @@ describe('backpressure', () => {
       ['1', 'a.one', 'x', 'BACKPRESSURE_REJECTED'],
       ['3', 'a.three', 'z', 'BACKPRESSURE_REJECTED'],
     ]);
+  });
+
+  it('warns of a drop and logs an extension failure on options.logger when a plugin only observes them (kernel.observe)', async () => {
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const bus = new EventBus({ logger });
+    const observed: string[] = [];
+    bus.bus.use(
+      definePlugin({
+        name: 'counter',
+        setup(kernel) {
+          kernel.observe('dropped', ({ error }) => void observed.push(error.code));
+          kernel.observe('error', (error) => void observed.push(error.code));
+        },
+      }),
+    );
+    bus.registerExtension(function broken() {
+      throw new Error('extension down');
+    });
+    bus.applyBackpressure(1, 'reject');
+    await bus.publish(new Event('1', 'x', 'a.one'), 'a.one');
+    await bus.publish(new Event('2', 'y', 'a.two'), 'a.two');
+    expect(observed).toEqual(['HANDLER_FAILED', 'BACKPRESSURE_REJECTED']);
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'HANDLER_FAILED', eventId: '1' }),
+      expect.stringContaining('extension down'),
+    );
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'BACKPRESSURE_REJECTED', eventId: '2' }),
+      expect.stringContaining('dropped event 2'),
+    );
   });
 
   it('keeps evicted events in the persisted log (drop_oldest bounds the queue only)', async () => {

@@ -202,6 +202,20 @@ describe('scopes and tokens', () => {
   });
 });
 
+describe('logger', () => {
+  it("is the bus's logger: a failure nobody handles is logged on it", async () => {
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const clinic = new EventBus({ logger });
+    clinic.bus.subscribe('lab', () => {
+      throw new Error('handler down');
+    });
+    await clinic.bus.start();
+    await clinic.bus.publish('lab', { a: 1 });
+    expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ code: 'HANDLER_FAILED' }), expect.stringContaining('handler down'));
+    await clinic.bus.stop();
+  });
+});
+
 describe('context, workers, clustering, metrics', () => {
   it('leaves the original event untouched', () => {
     const event = { type: 'lab' };

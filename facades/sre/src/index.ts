@@ -13,6 +13,7 @@ export type {
   ClusterNode,
   DeadLetterEntry,
   Extension,
+  ObservabilityBusOptions,
   ObservabilityCrypto,
   ObservabilityPublishOptions,
   ObservabilitySerializer,

@@ -5,7 +5,18 @@
  */
 
 import { BoundedBuffer } from '@bus/backpressure';
-import { type Bus, BusError, type BusErrorCode, createBus, createEventId, isThenable, type SubscriptionHandle } from '@bus/core';
+import {
+  type Bus,
+  BusError,
+  type BusErrorCode,
+  createBus,
+  createEventId,
+  definePlugin,
+  isThenable,
+  type Kernel,
+  type Logger,
+  type SubscriptionHandle,
+} from '@bus/core';
 import { createEnvelope } from '@bus/core/plugin-kit';
 import { type Codec, jsonCodec } from '@bus/serialization';
 import { patternEndingAtHash, topics } from '@bus/topics';
@@ -126,6 +137,22 @@ export type DeadLetterEntry = { readonly topic: string; readonly event: unknown 
  */
 export type ClusterNode = number | string;
 
+/**
+ * Options of `new ObservabilityEventBus(config, options)`: what the legacy constructor had no parameter for.
+ *
+ * @example
+ * ```ts
+ * const bus = new ObservabilityEventBus({ queueSize: 1000 }, { logger: pino() });
+ * ```
+ */
+export interface ObservabilityBusOptions {
+  /** The bus's logger (`createBus({ logger })`): pino, `console`, or any `Logger`. Default `consoleLogger()` of `@bus/core`. */
+  readonly logger?: Logger | undefined;
+}
+
+/** What the facade reports through: the kernel's rule for who handles a signal. */
+type Reports = Pick<Kernel, 'report' | 'drop'>;
+
 const SOURCE = 'sre/observability-bus';
 const ENVELOPE_DEFAULTS = Object.freeze({ source: SOURCE, createId: createEventId });
 
@@ -177,15 +204,29 @@ export class ObservabilityEventBus {
   readonly #extensions: Extension[] = [];
   readonly #json: Codec = jsonCodec();
   #processing: Promise<void> | undefined;
+  /** The kernel's reporting, taken by the facade's plugin: `bus.events`, and the logger when unhandled. */
+  readonly #reports: Reports;
 
-  constructor(config?: ObservabilityConfig | null) {
+  constructor(config?: ObservabilityConfig | null, options: ObservabilityBusOptions = {}) {
     this.config = checkConfig(config);
     this.#bpPolicy = this.config.backpressurePolicy ?? null;
     this.batchSize = this.config.batchSize ?? null;
     this.#pending = new BoundedBuffer<QueuedEvent>({ capacity: this.config.queueSize ?? Number.POSITIVE_INFINITY, policy: 'reject' });
     this.#applyPolicy();
 
-    this.bus = createBus({ source: SOURCE }).use(topics());
+    let reports: Reports | undefined;
+    this.bus = createBus({ source: SOURCE, ...(options.logger === undefined ? {} : { logger: options.logger }) })
+      .use(topics())
+      .use(
+        definePlugin({
+          name: 'sre',
+          setup: (kernel) => {
+            reports = kernel;
+          },
+        }),
+      );
+    if (reports === undefined) throw new BusError('PLUGIN_INVALID', 'The sre plugin was not set up.');
+    this.#reports = reports;
     this.bus.events.on('failed', (error, event) => {
       this.deadLetterQueue.push({ topic: event.type, error: error.message });
     });
@@ -436,19 +477,19 @@ export class ObservabilityEventBus {
     this.#pending.policy = this.#bpPolicy === 'drop_oldest' ? 'drop-oldest' : 'reject';
   }
 
+  /** On `bus.events` `'dropped'`, the logger when unhandled (the legacy publish did not throw). */
   #signalDropped(queued: QueuedEvent, policy: 'drop-oldest' | 'reject'): void {
-    if (this.bus.events.listenerCount('dropped') === 0) return;
     const event = createEnvelope(queued.topic, queued.event, undefined, ENVELOPE_DEFAULTS);
     const error = new BusError('BACKPRESSURE_REJECTED', `The queue is full (${this.#pending.capacity}); policy ${policy}.`, {
       eventId: event.id,
       details: { policy },
     });
-    this.bus.events.emit('dropped', { event, error });
+    this.#reports.drop({ event, error });
   }
 
+  /** On `bus.events` `'error'`, the logger when unhandled. */
   #signalError(error: BusError, what: string): void {
-    if (this.bus.events.listenerCount('error') === 0) return;
-    this.bus.events.emit('error', new BusError(error.code, `${what}: ${error.message}`, { cause: error }));
+    this.#reports.report(new BusError(error.code, `${what}: ${error.message}`, { cause: error }), error.code);
   }
 }
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BusError, type DroppedEvent, definePlugin } from '@bus/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IdentityCrypto, ObservabilityEventBus } from '../src/index.js';
 
 function collect(bus: ObservabilityEventBus, pattern: string): [string, unknown][] {
@@ -285,6 +285,28 @@ describe('backpressure', () => {
     ]);
   });
 
+  it('warns of a drop on options.logger when a plugin only observes "dropped" (kernel.observe), not once the application listens', async () => {
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const bus = new ObservabilityEventBus({ queueSize: 1, backpressurePolicy: 'drop_oldest' }, { logger });
+    const observed: string[] = [];
+    bus.bus.use(
+      definePlugin({ name: 'counter', setup: (kernel) => kernel.observe('dropped', ({ event }) => void observed.push(event.type)) }),
+    );
+    bus.publish('t1', 1);
+    bus.publish('t2', 2);
+    expect(observed).toEqual(['t1']);
+    expect(logger.warn).toHaveBeenCalledOnce();
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'BACKPRESSURE_REJECTED', type: 't1' }),
+      expect.stringContaining('dropped event'),
+    );
+    bus.bus.events.on('dropped', () => undefined);
+    bus.publish('t3', 3);
+    expect(observed).toEqual(['t1', 't2']);
+    expect(logger.warn).toHaveBeenCalledOnce();
+    await bus.process();
+  });
+
   it('reject dead-letters { topic, event } with the event as published, without running crypto or serializer', () => {
     const bus = new ObservabilityEventBus({ queueSize: 1, backpressurePolicy: 'reject' });
     let calls = 0;
@@ -440,7 +462,7 @@ describe('the underlying bus', () => {
         },
       }),
     );
-    expect(sre.bus.plugins).toEqual(['topics', 'trace']);
+    expect(sre.bus.plugins).toEqual(['topics', 'sre', 'trace']); // sre: the facade's own, for kernel.report and kernel.drop
     collect(sre, '#');
     sre.publish('cpu.high', { pct: 97 });
     await sre.process();

@@ -102,10 +102,10 @@ export function backpressure(options: BackpressureOptions = {}): Plugin<Backpres
   return definePlugin({
     name: 'backpressure',
     setup(kernel) {
-      const runtime: QueueRuntime = { events: kernel.events, redelivery: false };
+      const runtime: QueueRuntime = { kernel, redelivery: false };
       /** Queues by subscription id, until unsubscribed and drained. */
       const queues = new Map<string, SubscriptionQueue>();
-      const outbound = outboundLimit === undefined ? undefined : new OutboundLimiter(outboundLimit, kernel.events);
+      const outbound = outboundLimit === undefined ? undefined : new OutboundLimiter(outboundLimit, (dropped) => kernel.drop(dropped));
 
       kernel.onSubscribe((subscription) => {
         const override = subscription.options.backpressure;
@@ -153,8 +153,7 @@ export function backpressure(options: BackpressureOptions = {}): Plugin<Backpres
           `backpressure: stop() gave up after ${drainTimeoutMs} ms with events still queued; they were dropped (see 'dropped').`,
         );
         for (const queue of all) queue.abandon(error);
-        if (kernel.events.listenerCount('error') > 0) kernel.events.emit('error', error);
-        else console.error('[bus] unhandled error (listen to bus.events "error" to handle it):', error);
+        kernel.report(error, 'BUS_STOP_TIMEOUT');
       });
 
       const controls: BackpressureControls = {

@@ -4,7 +4,7 @@
  * waits in a line of `capacity`; past that, the policy decides. This is where
  * a publisher hears "no": `reject` rejects its `publish` promise.
  */
-import { BusError, type BusEvents, isThenable, type Next, type PublishContext } from '@bus/core';
+import { BusError, isThenable, type Kernel, type Next, type PublishContext } from '@bus/core';
 import type { OutboundLimit, OverflowPolicy } from './backpressure-options.js';
 import { Fifo } from './fifo.js';
 
@@ -39,17 +39,17 @@ export class OutboundLimiter {
   readonly #max: number;
   readonly #capacity: number;
   readonly #policy: OverflowPolicy;
-  readonly #events: BusEvents;
+  readonly #reportDrop: Kernel['drop'];
   readonly #line = new Fifo<InLine>();
   #inFlight = 0;
   #dropped = 0;
   #rejected = 0;
 
-  constructor(limit: Required<OutboundLimit>, events: BusEvents) {
+  constructor(limit: Required<OutboundLimit>, drop: Kernel['drop']) {
     this.#max = limit.maxInFlight;
     this.#capacity = limit.capacity;
     this.#policy = limit.policy;
-    this.#events = events;
+    this.#reportDrop = drop;
   }
 
   get stats(): OutboundStats {
@@ -132,6 +132,6 @@ export class OutboundLimiter {
       `Publish of ${ctx.envelope.type} (${ctx.envelope.id}) dropped: ${this.#max} publishes in flight, line of ${this.#capacity} full (outbound policy ${policy}).`,
       { eventId: ctx.envelope.id, retryable: false, details: { policy, maxInFlight: this.#max, capacity: this.#capacity } },
     );
-    this.#events.emit('dropped', { event: ctx.envelope, error });
+    this.#reportDrop({ event: ctx.envelope, error });
   }
 }

@@ -8,7 +8,7 @@
  * lanes that may start sit in a min-heap by the arrival of their next event.
  * Finding the next event is O(1) without keys and O(log keys) with them.
  */
-import { BusError, type BusEvents, type DeliveryContext, isThenable, type Next, type Subscription } from '@bus/core';
+import { BusError, type DeliveryContext, isThenable, type Kernel, type Next, type Subscription } from '@bus/core';
 import type { OverflowPolicy, ResolvedBackpressure } from './backpressure-options.js';
 import { Fifo } from './fifo.js';
 import { MinHeap } from './min-heap.js';
@@ -37,7 +37,8 @@ export interface SubscriptionStats {
 
 /** What every queue of one bus shares. */
 export interface QueueRuntime {
-  readonly events: BusEvents;
+  /** Where failures and drops are reported: the kernel's own rule for who hears them. */
+  readonly kernel: Pick<Kernel, 'failDelivery' | 'drop'>;
   /** Whether the transport redelivers nacked messages; known once the bus started. */
   redelivery: boolean;
 }
@@ -313,8 +314,7 @@ export class SubscriptionQueue {
   }
 
   #emitDropped(job: Job, error: BusError): void {
-    const events = this.#runtime.events;
-    events.emit('dropped', { event: job.ctx.event, error, subscription: this.#subscription });
+    this.#runtime.kernel.drop({ event: job.ctx.event, error, subscription: this.#subscription });
   }
 
   /** Removes the oldest queued job (the smallest arrival number among the heads), or returns undefined. */
@@ -459,18 +459,9 @@ export class SubscriptionQueue {
     this.#pump();
   }
 
-  /** What the kernel does for a failed delivery, for deliveries it already counted as done. */
+  /** The kernel's report of a failed delivery, for deliveries it already counted as done. */
   #reportFailure(job: Job, error: unknown): void {
-    const event = job.ctx.event;
-    const failure = BusError.from(error, 'HANDLER_FAILED', { eventId: event.id });
-    const events = this.#runtime.events;
-    if (events.listenerCount('failed') > 0) events.emit('failed', failure, event, this.#subscription);
-    else {
-      console.error(
-        `[bus] subscription '${this.#subscription.name}' failed event ${event.id} (${event.type}); listen to bus.events "failed" to handle it:`,
-        failure,
-      );
-    }
+    this.#runtime.kernel.failDelivery(error, job.ctx.event, this.#subscription);
   }
 
   #notifyIfIdle(): void {

@@ -1,4 +1,4 @@
-import { type Bus, BusError, createBus, type EventEnvelope } from '@bus/core';
+import { type Bus, BusError, createBus, definePlugin, type EventEnvelope } from '@bus/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { backpressure, type SubscriptionBackpressure } from '../src/index.js';
 import { type Gate, gate, recordDrops, redeliveringTransport, settle } from './helpers.js';
@@ -167,9 +167,9 @@ describe('ack modes', () => {
     expect(failures.map((error) => [error.code, error.message, error.cause instanceof Error])).toEqual([['HANDLER_FAILED', 'boom', true]]);
   });
 
-  it('prints a failure nobody listens for, never losing it silently', async () => {
-    const stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const bus = createBus().use(backpressure());
+  it('logs a failure nobody listens for, never losing it silently', async () => {
+    const logger = recordingLogger();
+    const bus = createBus({ logger }).use(backpressure());
     buses.push(bus);
     bus.subscribe('jobs', async () => {
       throw new Error('unheard');
@@ -177,7 +177,52 @@ describe('ack modes', () => {
     await bus.start();
     await bus.publish('jobs', 1);
     await bus.backpressure.idle();
-    expect(stderr).toHaveBeenCalledWith(expect.stringContaining("subscription 'jobs' failed"), expect.any(BusError));
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.objectContaining({ err: expect.any(BusError), code: 'HANDLER_FAILED' }),
+      expect.stringContaining("subscription 'jobs' failed"),
+    );
+  });
+
+  it('still logs a queued failure when a plugin only observes "failed" (kernel.observe), and not once the application listens', async () => {
+    const logger = recordingLogger();
+    const observed: string[] = [];
+    const bus = createBus({ logger })
+      .use(definePlugin({ name: 'counter', setup: (kernel) => kernel.observe('failed', (error) => void observed.push(error.code)) }))
+      .use(backpressure());
+    buses.push(bus);
+    bus.subscribe('jobs', async () => {
+      throw new Error('observed, not handled');
+    });
+    await bus.start();
+    await bus.publish('jobs', 1);
+    await bus.backpressure.idle();
+    expect(observed).toEqual(['HANDLER_FAILED']);
+    expect(logger.error).toHaveBeenCalledOnce();
+    bus.events.on('failed', () => undefined);
+    await bus.publish('jobs', 2);
+    await bus.backpressure.idle();
+    expect(observed).toEqual(['HANDLER_FAILED', 'HANDLER_FAILED']);
+    expect(logger.error).toHaveBeenCalledOnce();
+  });
+
+  it('warns of an event dropped by a full queue when nobody listens to "dropped", even with an observer', async () => {
+    const logger = recordingLogger();
+    const observed: string[] = [];
+    const bus = createBus({ logger })
+      .use(definePlugin({ name: 'counter', setup: (kernel) => kernel.observe('dropped', ({ error }) => void observed.push(error.code)) }))
+      .use(backpressure({ defaults: { capacity: 1, policy: 'drop-newest', concurrency: 1 } }));
+    buses.push(bus);
+    const release = gate();
+    bus.subscribe('jobs', () => release.promise);
+    await bus.start();
+    await Promise.all([bus.publish('jobs', 1), bus.publish('jobs', 2), bus.publish('jobs', 3)]); // 1 runs, 2 waits, 3 is dropped
+    expect(observed).toEqual(['BACKPRESSURE_REJECTED']);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'BACKPRESSURE_REJECTED' }),
+      expect.stringContaining('dropped event'),
+    );
+    release.open();
+    await bus.backpressure.idle();
   });
 
   it("acks once handled with ack: 'handled': publish waits for the handler and the kernel reports failures", async () => {
@@ -412,3 +457,7 @@ describe('options', () => {
     );
   });
 });
+
+function recordingLogger() {
+  return { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+}

@@ -3,7 +3,7 @@
  * `bus.kafka` for the few things only a Kafka transport can do.
  */
 import { definePlugin, type Plugin } from '@bus/core';
-import type { KafkaOptions } from './kafka-options.js';
+import { type KafkaOptions, resolveKafkaOptions } from './kafka-options.js';
 import { type KafkaTransport, kafkaTransport } from './kafka-transport.js';
 
 /**
@@ -49,10 +49,15 @@ export interface KafkaExtension {
  * ```
  */
 export function kafka(options: KafkaOptions): Plugin<KafkaExtension> {
-  const transport = kafkaTransport(options);
+  resolveKafkaOptions(options); // bad options fail here, not at use()
   return definePlugin({
     name: 'kafka',
     setup(kernel) {
+      // The transport reports through the kernel: the bus's signals, and its logger when nobody handles them.
+      const transport = kafkaTransport(options, {
+        report: (error) => void kernel.report(error, error.code),
+        drop: (dropped) => kernel.drop(dropped),
+      });
       kernel.setTransport(transport);
       return {
         kafka: {

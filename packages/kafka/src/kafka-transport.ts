@@ -20,6 +20,7 @@ import { TopicAdmin } from './admin.js';
 import { encodeCloudEventWith } from './cloudevents-binding.js';
 import { hasApiError, kafkaError } from './errors.js';
 import { type KafkaOptions, type ResolvedKafkaOptions, resolveKafkaOptions } from './kafka-options.js';
+import { type KafkaReporter, signalsReporter } from './kafka-reporter.js';
 import { ProduceBatcher } from './produce-batcher.js';
 import { SubscriptionConsumer } from './subscription-consumer.js';
 import { checkedTopicMapper } from './topic-mapping.js';
@@ -115,6 +116,9 @@ export interface KafkaSubscriptionStats {
  * `createBus({ transport })` or to a conformance suite.
  *
  * @param options - brokers, the consumer group prefix, and tuning; see {@link KafkaOptions}.
+ * @param reporter - where failures outside any delivery, and skipped records, go. Default:
+ *   the bus's `error` and `dropped` signals only, unlogged; the {@link kafka} plugin passes the
+ *   kernel's, which also logs what nobody handles.
  * @example
  * ```ts
  * import { createBus } from '@bus/core';
@@ -123,12 +127,13 @@ export interface KafkaSubscriptionStats {
  * const bus = createBus({ source: 'billing', transport: kafkaTransport({ brokers: ['127.0.0.1:9092'], groupId: 'billing' }) });
  * ```
  */
-export function kafkaTransport(options: KafkaOptions): KafkaTransport {
-  return new KafkaTransportImpl(resolveKafkaOptions(options));
+export function kafkaTransport(options: KafkaOptions, reporter?: KafkaReporter): KafkaTransport {
+  return new KafkaTransportImpl(resolveKafkaOptions(options), reporter);
 }
 
 interface Started {
   readonly context: TransportContext;
+  readonly reporter: KafkaReporter;
   readonly admin: TopicAdmin;
   readonly producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly batcher: ProduceBatcher<ProducedRecord>;
@@ -167,9 +172,11 @@ class KafkaTransportImpl implements KafkaTransport {
   readonly #derivedGroups = new Map<string, Set<number>>();
   /** Header names as bytes, made once each. */
   readonly #headerNames = new Map<string, Buffer>();
+  readonly #reporter: KafkaReporter | undefined;
 
-  constructor(options: ResolvedKafkaOptions) {
+  constructor(options: ResolvedKafkaOptions, reporter: KafkaReporter | undefined) {
     this.#options = options;
+    this.#reporter = reporter;
     this.#topic = checkedTopicMapper(options.topicFor);
     const client: Record<string, unknown> = {
       clientId: options.clientId,
@@ -218,7 +225,7 @@ class KafkaTransportImpl implements KafkaTransport {
       await Promise.allSettled([producer.close(true), admin.client.close()]);
       throw kafkaError(error, `connect to ${options.brokers.join(',')}`);
     }
-    this.#started = { context, admin, producer, batcher };
+    this.#started = { context, reporter: this.#reporter ?? signalsReporter(context.events), admin, producer, batcher };
   }
 
   async stop(): Promise<void> {
@@ -366,6 +373,7 @@ class KafkaTransportImpl implements KafkaTransport {
         matches,
         onMessage,
         events: started.context.events,
+        reporter: started.reporter,
         produceDeadLetter: async (record) => {
           await started.admin.ensure([record.topic]);
           await started.batcher.send([record]);
@@ -489,7 +497,7 @@ class KafkaTransportImpl implements KafkaTransport {
     } catch (error) {
       // Once per run of failures (the broker away, a typeOfTopic that throws): the next refresh tries again.
       if (!this.#refreshFailed && this.#started !== undefined) {
-        reportError(started.context, kafkaError(error, 'list the topics for wildcard subscriptions (tried again every topicRefreshMs)'));
+        started.reporter.report(kafkaError(error, 'list the topics for wildcard subscriptions (tried again every topicRefreshMs)'));
       }
       this.#refreshFailed = true;
     }
@@ -544,11 +552,6 @@ function sameAssignment(left: ReadonlyMap<string, readonly number[]>, right: Rea
       .sort()
       .join(' ');
   return normalize(left) === normalize(right);
-}
-
-function reportError(context: TransportContext, error: BusError): void {
-  if (context.events.listenerCount('error') > 0) context.events.emit('error', error);
-  else console.error('[bus] kafka transport error (listen to bus.events "error" to handle it):', error);
 }
 
 function noop(): void {}

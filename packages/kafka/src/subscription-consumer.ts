@@ -40,6 +40,7 @@ import { decodeCloudEvent } from './cloudevents-binding.js';
 import { deadLetterRecord } from './dead-letter.js';
 import { kafkaError, needsRejoin } from './errors.js';
 import type { ResolvedKafkaOptions, StartFrom } from './kafka-options.js';
+import type { KafkaReporter } from './kafka-reporter.js';
 import { subscriptionAwareAssigner } from './partition-assigner.js';
 
 type Bytes = Message<Buffer, Buffer, Buffer, Buffer>;
@@ -58,7 +59,10 @@ export interface SubscriptionConsumerSetup {
   /** Whether a record of this type is for this subscription (several types may share a topic). */
   readonly matches: (type: string) => boolean;
   readonly onMessage: MessageHandler;
+  /** For `deadLettered`. */
   readonly events: BusEvents;
+  /** Where failures outside a delivery, and skipped records, go. */
+  readonly reporter: KafkaReporter;
   /** Produces a dead-letter record (creating its topic first). */
   readonly produceDeadLetter: (record: ReturnType<typeof deadLetterRecord>) => Promise<void>;
   /** Whether the group is stable with this member holding what it thinks it holds. */
@@ -420,7 +424,7 @@ export class SubscriptionConsumer {
     const where = `${message.topic}/${message.partition}@${message.offset}`;
     if (topicFor === false) {
       // Dead letters are off: report the record and move past it, rather than block the partition for ever.
-      if (event !== undefined) this.#setup.events.emit('dropped', { event, error });
+      if (event !== undefined) this.#setup.reporter.drop({ event, error });
       else this.#report(new BusError(error.code, `Skipped record ${where}: ${error.message}`, { cause: error }));
       return true;
     }
@@ -592,9 +596,7 @@ export class SubscriptionConsumer {
   }
 
   #report(error: BusError): void {
-    const events = this.#setup.events;
-    if (events.listenerCount('error') > 0) events.emit('error', error);
-    else console.error('[bus] kafka transport error (listen to bus.events "error" to handle it):', error);
+    this.#setup.reporter.report(error);
   }
 }
 

@@ -1,8 +1,8 @@
 // Dead letters: a record that cannot be decoded, or whose deliveries are
 // exhausted, goes to the dead-letter topic with the failure in its headers,
 // is reported on bus.events, and the subscription carries on with the next.
-import { type BusError, createBus, type DeadLetteredEvent, type EventEnvelope } from '@bus/core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type BusError, createBus, type DeadLetteredEvent, definePlugin, type EventEnvelope } from '@bus/core';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DEAD_LETTER_HEADERS, type KafkaOptions, kafka } from '../src/index.js';
 import { jsonTestCodec } from './support/json-test-codec.js';
 import { deleteByPrefix, testBrokers, uniquePrefix } from './support/kafka-env.js';
@@ -119,5 +119,53 @@ describe('dead letters', () => {
     await bus.publish(type, { n: 2 }, { key: 'k' });
     await waitUntil(() => handled.length === 1 && dropped.length === 1, 20_000, 'event 2 handled and event 1 dropped');
     expect(dropped[0]?.id).toBe(failing.id);
+  });
+
+  it('logs a skipped record and a transport error when plugins only observe them (kernel.observe), until the application listens', async () => {
+    const type = `${prefix}.observed`;
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const observed: string[] = [];
+    const bus = createBus({ source: 'urn:bus:dead-letters', logger })
+      .use(
+        definePlugin({
+          name: 'counter',
+          setup(kernel) {
+            kernel.observe('dropped', ({ error }) => void observed.push(`dropped:${error.code}`));
+            kernel.observe('error', (error) => void observed.push(`error:${error.code}`));
+          },
+        }),
+      )
+      .use(jsonTestCodec())
+      .use(
+        kafka({
+          brokers,
+          groupId: prefix,
+          ensureTopics: { partitions: 1, replicationFactor: 1 },
+          deadLetterTopic: false,
+          maxDeliveries: 1,
+        }),
+      );
+    stops.push(() => bus.stop());
+    await bus.start();
+    const handled: number[] = [];
+    const handle = bus.subscribe<Numbered>(type, (event) => {
+      if (event.data.n === 1) throw new Error('fails');
+      handled.push(event.data.n);
+    });
+    await handle.ready;
+    await produceRaw([{ topic: type, key: Buffer.from('k'), value: Buffer.from('not a cloudevent'), headers: new Map() }]);
+    const failing = await bus.publish(type, { n: 1 }, { key: 'k' });
+    await bus.publish(type, { n: 2 }, { key: 'k' });
+    await waitUntil(() => handled.length === 1, 20_000, 'event 2 handled after the bad record and the dropped event 1');
+
+    expect(observed).toEqual(['error:DECODE_FAILED', 'dropped:HANDLER_FAILED']);
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'DECODE_FAILED' }),
+      expect.stringContaining('Skipped record'),
+    );
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'HANDLER_FAILED', eventId: failing.id }),
+      expect.stringContaining(`dropped event ${failing.id}`),
+    );
   });
 });

@@ -18,7 +18,7 @@
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { BusError } from '@bus/core';
+import { BusError, consoleLogger, type Logger } from '@bus/core';
 import type { AppendRequest, AppendResult, BackendPurge, EventStoreBackend, LogRange, StoredEvent, StreamRange } from './event-store.js';
 import { dayOf, formatAppend, LOG_FILE, logFileName, parseLogFile } from './jsonl-log-file.js';
 import { MemoryEventLog } from './memory-log.js';
@@ -39,8 +39,10 @@ export interface JsonlBackendOptions {
   readonly compress?: boolean;
   /** `fsync` after every append, so it survives a power loss, not only a crash of the process. Default false. */
   readonly fsync?: boolean;
-  /** Receives what recovery found (a torn last line, an unreadable line). Default `console.warn`. */
+  /** Receives what recovery found (a torn last line, an unreadable line). Default: `logger.warn`. */
   readonly onWarning?: (message: string) => void;
+  /** Where recovery's warnings go without `onWarning`: pino, `console`, or any `Logger`. Default `consoleLogger()`. */
+  readonly logger?: Logger;
 }
 
 const CAPABILITIES = Object.freeze({ durable: true, multiWriter: false });
@@ -93,7 +95,8 @@ class JsonlBackend implements EventStoreBackend {
   constructor(private readonly options: JsonlBackendOptions) {
     this.#events = join(options.directory, 'events');
     this.#snapshots = join(options.directory, 'snapshots');
-    this.#warn = options.onWarning ?? ((message) => console.warn(`[@bus/persistence] ${message}`));
+    const logger = options.logger ?? consoleLogger();
+    this.#warn = options.onWarning ?? ((message) => logger.warn({ backend: 'jsonl', directory: options.directory }, message));
   }
 
   append(request: AppendRequest): Promise<AppendResult> {

@@ -153,7 +153,7 @@ export function store(options: StorePluginOptions): Plugin<EventStoreExtension> 
       if (retention !== undefined && retention.rules.length > 0) {
         const applyRules = () =>
           eventStore.applyRetention(retention.rules).catch((error: unknown) => {
-            kernel.events.emit('error', BusError.from(error, 'STORE_FAILED'));
+            kernel.report(error, 'STORE_FAILED');
           });
         kernel.onStart(() => {
           void applyRules();

@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createEventStore, type EventStore, jsonlBackend } from '../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bus-persistence-jsonl-files-'));
@@ -114,6 +114,23 @@ describe('jsonl backend files', () => {
     expect(await data(third.store)).toEqual([1, 2, 3]);
     expect(third.warnings).toEqual([]);
     await third.store.close();
+  });
+
+  it('warns on its logger when no onWarning is given', async () => {
+    const directory = fresh();
+    const clock = { now: START };
+    const first = open(directory, clock);
+    await first.store.append('s', { type: 'e', data: 1 });
+    await first.store.close();
+    appendFileSync(join(directory, 'events', 'events_20250814.jsonl'), '{"position":2,"stream":"s","ver');
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const store = createEventStore({ backend: jsonlBackend({ directory, logger }), clock: () => clock.now });
+    expect(await data(store)).toEqual([1]);
+    await store.close();
+    expect(logger.warn).toHaveBeenCalledWith(
+      { backend: 'jsonl', directory },
+      expect.stringMatching(/events_20250814\.jsonl: line 2 is cut short/),
+    );
   });
 
   it('keeps an append atomic: a crash inside a multi-event append loses all of its events, none of the earlier ones', async () => {

@@ -91,7 +91,6 @@ export function topics(options: TopicsOptions = {}): Plugin<TopicsExtension> {
 
       // Only then can a subscription be partly allowed ('some'): see Acl.subscribeAccess.
       if (acl.rules.some((rule) => rule.action === 'subscribe' && (rule.effect === 'deny' || denyByDefault))) {
-        const warned = new WeakSet<Subscription>();
         kernel.useDeliver('guard', function aclDeliverGuard(ctx, next) {
           const subscription = ctx.subscription;
           const principal = subscription.options.principal;
@@ -102,13 +101,8 @@ export function topics(options: TopicsOptions = {}): Plugin<TopicsExtension> {
             `Skipped '${ctx.event.type}' for subscription '${subscription.name}': ${who} may not receive it.`,
             { eventId: ctx.event.id, details: { principal, action: 'subscribe', type: ctx.event.type } },
           );
-          if (kernel.events.listenerCount('dropped') > 0) {
-            kernel.events.emit('dropped', { event: ctx.event, error, subscription });
-          } else if (!warned.has(subscription)) {
-            // Never a silent drop: say so once per subscription when nobody listens.
-            warned.add(subscription);
-            process.emitWarning(`${error.message} (listen to bus.events "dropped" to see every one)`, { code: 'BUS_ACL_FILTERED' });
-          }
+          // Never a silent drop: the kernel logs it when nobody handles 'dropped'.
+          kernel.drop({ event: ctx.event, error, subscription });
         });
       }
 

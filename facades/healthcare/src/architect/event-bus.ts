@@ -4,7 +4,18 @@
  * and the bounded queue by a `BoundedBuffer` of @bus/backpressure.
  */
 import { BoundedBuffer } from '@bus/backpressure';
-import { type Bus, BusError, createBus, createEventId, type EventEnvelope, isThenable, type SubscriptionHandle } from '@bus/core';
+import {
+  type Bus,
+  BusError,
+  createBus,
+  createEventId,
+  definePlugin,
+  type EventEnvelope,
+  isThenable,
+  type Kernel,
+  type Logger,
+  type SubscriptionHandle,
+} from '@bus/core';
 import { assertEventType, createEnvelope } from '@bus/core/plugin-kit';
 import { patternEndingAtHash, type TopicsExtension, topics } from '@bus/topics';
 import { describe, stringList } from '../string-list.js';
@@ -15,6 +26,22 @@ import type { CryptoModule, EventSerializer, Extension } from './hooks.js';
 
 /** The CloudEvents `source` of the events this facade publishes. */
 const SOURCE = 'healthcare-architect';
+
+/**
+ * Options of `new EventBus(options)`: what the legacy constructor had no parameter for.
+ *
+ * @example
+ * ```ts
+ * const hospital = new EventBus({ logger: pino() });
+ * ```
+ */
+export interface ArchitectEventBusOptions {
+  /** The bus's logger (`createBus({ logger })`): pino, `console`, or any `Logger`. Default `consoleLogger()` of `@bus/core`. */
+  readonly logger?: Logger | undefined;
+}
+
+/** What the facade reports through: the kernel's rule for who handles a signal. */
+type Reports = Pick<Kernel, 'report' | 'drop'>;
 
 /**
  * The legacy `config` dict: `timeout` is set by `updateConfigAtRuntime`; other
@@ -123,10 +150,24 @@ export class EventBus {
   readonly #extensions: Extension[] = [];
   /** The events whose handlers are running, by id: handlers get the very object that was published. */
   readonly #publishing = new Map<string, Event>();
+  /** The kernel's reporting, taken by the facade's plugin: `bus.events`, and the logger when unhandled. */
+  readonly #reports: Reports;
 
   /** A bus with no subscriptions, no backpressure, no crypto module. */
-  constructor() {
-    this.bus = createBus({ source: SOURCE }).use(topics());
+  constructor(options: ArchitectEventBusOptions = {}) {
+    let reports: Reports | undefined;
+    this.bus = createBus({ source: SOURCE, ...(options.logger === undefined ? {} : { logger: options.logger }) })
+      .use(topics())
+      .use(
+        definePlugin({
+          name: 'healthcare-architect',
+          setup: (kernel) => {
+            reports = kernel;
+          },
+        }),
+      );
+    if (reports === undefined) throw new BusError('PLUGIN_INVALID', 'The healthcare-architect plugin was not set up.');
+    this.#reports = reports;
     this.bus.events.on('failed', (error, envelope) => {
       this.deadLetterQueue.push({ event: this.#eventOf(envelope), reason: 'handler_exception', error });
     });
@@ -326,10 +367,12 @@ export class EventBus {
     return undefined;
   }
 
-  /** The legacy bus ignored extension errors; they stay visible on the bus's `'error'` signal. */
+  /** The legacy bus ignored extension errors; they stay visible on the bus's `'error'` signal (logged when unhandled). */
   #extensionFailed(error: unknown, extension: Extension, event: Event): void {
-    if (this.bus.events.listenerCount('error') === 0) return;
-    this.bus.events.emit('error', BusError.from(error, 'HANDLER_FAILED', { eventId: event.id, details: { extension: extension.name } }));
+    this.#reports.report(
+      BusError.from(error, 'HANDLER_FAILED', { eventId: event.id, details: { extension: extension.name } }),
+      'HANDLER_FAILED',
+    );
   }
 
   async #deliver(event: Event, topic: string): Promise<void> {
@@ -350,9 +393,8 @@ export class EventBus {
     return new Event(envelope.id, envelope.data, typeof routingKey === 'string' ? routingKey : envelope.type);
   }
 
-  /** The legacy bus dropped silently; here listeners of `bus.events` `'dropped'` hear of it. */
+  /** The legacy bus dropped without a word (publish does not throw); here `bus.events` `'dropped'` hears of it, the logger when unhandled. */
   #reportDropped(event: Event, topic: string): void {
-    if (this.bus.events.listenerCount('dropped') === 0) return;
     const envelope = createEnvelope(
       topic,
       event.payload,
@@ -363,7 +405,7 @@ export class EventBus {
       eventId: event.id,
       details: { policy: this.#policy, limit: this.#limit },
     });
-    this.bus.events.emit('dropped', { event: envelope, error });
+    this.#reports.drop({ event: envelope, error });
   }
 }
 

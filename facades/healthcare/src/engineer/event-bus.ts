@@ -6,7 +6,7 @@
  * @bus/backpressure.
  */
 import { BoundedBuffer } from '@bus/backpressure';
-import { type Bus, BusError, createBus, isThenable } from '@bus/core';
+import { type Bus, BusError, createBus, isThenable, type Logger } from '@bus/core';
 import { createSchemaRegistry, type JsonSchema, type SchemaExtension, schema } from '@bus/schema';
 import { type TopicsExtension, topics } from '@bus/topics';
 import { describe, stringList } from '../string-list.js';
@@ -75,6 +75,19 @@ export interface SetBackpressureOptions {
   readonly maxSize?: number | undefined;
 }
 
+/**
+ * Options of `new EventBus(options)`: what the legacy constructor had no parameter for.
+ *
+ * @example
+ * ```ts
+ * const clinic = new EventBus({ logger: pino() });
+ * ```
+ */
+export interface EngineerEventBusOptions {
+  /** The bus's logger (`createBus({ logger })`): pino, `console`, or any `Logger`. Default `consoleLogger()` of `@bus/core`. */
+  readonly logger?: Logger | undefined;
+}
+
 /** A registered serializer: the two functions, as given. */
 interface Serializer {
   readonly encode: (data: never) => unknown;
@@ -115,8 +128,8 @@ export class EventBus {
   readonly #queues = new Map<string, BoundedBuffer<null>>();
 
   /** An event bus with no serializers, scopes, workers, schemas or limits. */
-  constructor() {
-    this.bus = createBus({ source: 'healthcare-engineer' })
+  constructor(options: EngineerEventBusOptions = {}) {
+    this.bus = createBus({ source: 'healthcare-engineer', ...(options.logger === undefined ? {} : { logger: options.logger }) })
       .use(topics())
       .use(schema({ registry: createSchemaRegistry() }));
   }
