@@ -5,7 +5,7 @@
  * when no deliver middleware is installed), then the outcome — returning acks,
  * throwing nacks, but only to a transport that redelivers.
  */
-import type { Bus, DispatchReport } from './bus.js';
+import type { Bus, DispatchReport } from './bus-api.js';
 import type { BusEventEmitter } from './bus-events.js';
 import { isThenable } from './compose.js';
 import type { EventEnvelope } from './envelope.js';

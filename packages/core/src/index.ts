@@ -6,8 +6,8 @@
  * @packageDocumentation
  */
 
-export type { Bus, BusOptions, BusStatus, DispatchReport, PublishReceipt, StopOptions } from './bus.js';
 export { createBus } from './bus.js';
+export type { Bus, BusOptions, BusStatus, DispatchReport, PublishReceipt, StopOptions } from './bus-api.js';
 export type { BusEventMap, BusEvents, DeadLetteredEvent, DroppedEvent } from './bus-events.js';
 export type { ComposeOptions, Middleware, Next } from './compose.js';
 export { compose, isThenable } from './compose.js';

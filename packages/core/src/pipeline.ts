@@ -3,7 +3,7 @@
  * Phases make plugin order in `.use()` chains irrelevant to meaning: an
  * encryptor registered before a validator still runs after it.
  */
-import type { Bus } from './bus.js';
+import type { Bus } from './bus-api.js';
 import type { Middleware } from './compose.js';
 import type { EventEnvelope, PublishOptions } from './envelope.js';
 import type { Subscription } from './subscription.js';

@@ -4,7 +4,7 @@
  * bus (`outbox()` adds `bus.outbox`), which `bus.use()` types.
  */
 
-import type { Bus, StopOptions } from './bus.js';
+import type { Bus, StopOptions } from './bus-api.js';
 import type { BusEventMap, BusEvents, DroppedEvent } from './bus-events.js';
 import type { EventEnvelope } from './envelope.js';
 import type { BusError, BusErrorCode } from './errors.js';

@@ -6,7 +6,7 @@
  * interceptor and an in-process transport, `emit` skips the chain (the same
  * envelope, the same delivery, less work).
  */
-import type { Bus, PublishReceipt } from './bus.js';
+import type { Bus, PublishReceipt } from './bus-api.js';
 import type { BusEventEmitter } from './bus-events.js';
 import { isThenable } from './compose.js';
 import type { EnvelopeDefaults, EnvelopeInput, EventEnvelope, PublishOptions } from './envelope.js';

@@ -4,7 +4,7 @@
  * and the `Kernel` surface each plugin's `setup` receives. `use()` only
  * records; `start()` freezes it (unified's processor idea).
  */
-import type { Bus, StopOptions } from './bus.js';
+import type { Bus, StopOptions } from './bus-api.js';
 import type { BusEventEmitter } from './bus-events.js';
 import type { Middleware } from './compose.js';
 import { BusError } from './errors.js';

@@ -4,8 +4,10 @@
  * (Watermill's Features). Only the kernel acknowledges a delivery, from the
  * handler's result.
  */
-import type { BusEvents } from './bus-events.js';
+import type { BusEvents, DroppedEvent } from './bus-events.js';
 import type { EventEnvelope } from './envelope.js';
+import type { BusError, BusErrorCode } from './errors.js';
+import type { Logger } from './logger.js';
 import type { RouterFactory } from './router.js';
 
 /**
@@ -49,6 +51,16 @@ export interface TransportContext {
   readonly events: BusEvents;
   /** The bus's default `source`. */
   readonly source: string;
+  /** The bus's logger. */
+  readonly logger: Logger;
+  /**
+   * Reports a failure of the transport that no delivery carries (a lost
+   * connection, a failed commit): `error`, logged when nobody handles it.
+   * `code` applies when the error is not a `BusError` already.
+   */
+  report(error: unknown, code?: BusErrorCode): BusError;
+  /** Reports a message skipped on purpose: `dropped`, logged when nobody handles it. */
+  drop(dropped: DroppedEvent): void;
 }
 
 /** What a transport is told about a subscription. */

@@ -16,7 +16,6 @@ export { isRetryable, kafkaError } from './errors.js';
 export type { KafkaCompression, KafkaOptions, StartFrom } from './kafka-options.js';
 export type { KafkaExtension } from './kafka-plugin.js';
 export { kafka } from './kafka-plugin.js';
-export type { KafkaReporter } from './kafka-reporter.js';
 export type { KafkaSubscriptionStats, KafkaTransport } from './kafka-transport.js';
 export { kafkaTransport } from './kafka-transport.js';
 export type { TopicMapper } from './topic-mapping.js';

@@ -53,11 +53,7 @@ export function kafka(options: KafkaOptions): Plugin<KafkaExtension> {
   return definePlugin({
     name: 'kafka',
     setup(kernel) {
-      // The transport reports through the kernel: the bus's signals, and its logger when nobody handles them.
-      const transport = kafkaTransport(options, {
-        report: (error) => void kernel.report(error, error.code),
-        drop: (dropped) => kernel.drop(dropped),
-      });
+      const transport = kafkaTransport(options);
       kernel.setTransport(transport);
       return {
         kafka: {

@@ -20,7 +20,7 @@ import { TopicAdmin } from './admin.js';
 import { encodeCloudEventWith } from './cloudevents-binding.js';
 import { hasApiError, kafkaError } from './errors.js';
 import { type KafkaOptions, type ResolvedKafkaOptions, resolveKafkaOptions } from './kafka-options.js';
-import { type KafkaReporter, signalsReporter } from './kafka-reporter.js';
+import type { KafkaReporter } from './kafka-reporter.js';
 import { ProduceBatcher } from './produce-batcher.js';
 import { SubscriptionConsumer } from './subscription-consumer.js';
 import { checkedTopicMapper } from './topic-mapping.js';
@@ -116,9 +116,6 @@ export interface KafkaSubscriptionStats {
  * `createBus({ transport })` or to a conformance suite.
  *
  * @param options - brokers, the consumer group prefix, and tuning; see {@link KafkaOptions}.
- * @param reporter - where failures outside any delivery, and skipped records, go. Default:
- *   the bus's `error` and `dropped` signals only, unlogged; the {@link kafka} plugin passes the
- *   kernel's, which also logs what nobody handles.
  * @example
  * ```ts
  * import { createBus } from '@bus/core';
@@ -127,8 +124,8 @@ export interface KafkaSubscriptionStats {
  * const bus = createBus({ source: 'billing', transport: kafkaTransport({ brokers: ['127.0.0.1:9092'], groupId: 'billing' }) });
  * ```
  */
-export function kafkaTransport(options: KafkaOptions, reporter?: KafkaReporter): KafkaTransport {
-  return new KafkaTransportImpl(resolveKafkaOptions(options), reporter);
+export function kafkaTransport(options: KafkaOptions): KafkaTransport {
+  return new KafkaTransportImpl(resolveKafkaOptions(options));
 }
 
 interface Started {
@@ -172,11 +169,8 @@ class KafkaTransportImpl implements KafkaTransport {
   readonly #derivedGroups = new Map<string, Set<number>>();
   /** Header names as bytes, made once each. */
   readonly #headerNames = new Map<string, Buffer>();
-  readonly #reporter: KafkaReporter | undefined;
-
-  constructor(options: ResolvedKafkaOptions, reporter: KafkaReporter | undefined) {
+  constructor(options: ResolvedKafkaOptions) {
     this.#options = options;
-    this.#reporter = reporter;
     this.#topic = checkedTopicMapper(options.topicFor);
     const client: Record<string, unknown> = {
       clientId: options.clientId,
@@ -225,7 +219,9 @@ class KafkaTransportImpl implements KafkaTransport {
       await Promise.allSettled([producer.close(true), admin.client.close()]);
       throw kafkaError(error, `connect to ${options.brokers.join(',')}`);
     }
-    this.#started = { context, reporter: this.#reporter ?? signalsReporter(context.events), admin, producer, batcher };
+    // Failures outside any delivery and skipped records go through the kernel: its signals, and its logger when nobody handles them.
+    const reporter: KafkaReporter = { report: (error) => void context.report(error), drop: (dropped) => context.drop(dropped) };
+    this.#started = { context, reporter, admin, producer, batcher };
   }
 
   async stop(): Promise<void> {
