@@ -71,7 +71,7 @@ export async function runGameDev(log: (line: string) => void): Promise<void> {
     if (hit.damage < 0) throw new RangeError(`negative damage ${hit.damage}`);
     log(`⚔️ ${hit.target} takes ${hit.damage} damage`);
   });
-  await game.ready;
+  // No await: the bus starts itself on the first call, and publish delivers before it returns.
 
   for (let frame = 1; frame <= 3; frame++) {
     game.publish('zone.1.player', { player: 'ada', x: frame, y: frame * 2 }, { contentType: 'compact' });
@@ -104,7 +104,6 @@ export async function runGameDev(log: (line: string) => void): Promise<void> {
   const lobby = new EventBus();
   lobby.bus.use(fieldEncryption({ keyring, paths: ['text'] })).use(wireTap((text) => onWire.push(text)));
   lobby.subscribe<Chat>('global.#', (chat) => log(`💬 (sealed in transit) ${chat.from}: ${chat.text}`));
-  await lobby.ready;
   // Field encryption is async: the handler runs once the kernel reports the delivery.
   const delivered = new Promise<void>((resolve) => lobby.bus.events.once('delivered', () => resolve()));
   lobby.publish('global.lobby', { from: 'grace', text: 'meet at the bridge' });

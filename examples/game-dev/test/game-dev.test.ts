@@ -17,7 +17,7 @@ describe('the game-dev example', () => {
       '🚦 server full: BACKPRESSURE_REJECTED',
       '💬 (sealed in transit) grace: meet at the bridge',
       '🔐 chat text on the wire sealed with AES-256-GCM: true',
-      '🧰 plugins on the lobby bus: topics → game-dev → field-encryption → wire-tap',
+      '🧰 plugins on the lobby bus: topics → field-encryption → wire-tap',
     ]);
   });
 });

@@ -9,10 +9,8 @@ import {
   type BusErrorCode,
   createBus,
   createEventId,
-  definePlugin,
   type EventEnvelope,
   isThenable,
-  type Kernel,
   type Logger,
   type Subscription,
 } from '@bus/core';
@@ -23,7 +21,6 @@ import { CryptoModule } from './crypto-module.js';
 import { EventBusError } from './event-bus-error.js';
 import { legacyPattern } from './legacy-pattern.js';
 import { isSerializer, JsonSerializer, type Serializer } from './serializer.js';
-import { StartGate } from './start-gate.js';
 
 /**
  * Options of the {@link EventBus} constructor: the legacy keyword arguments.
@@ -125,16 +122,17 @@ const ENVELOPE_DEFAULTS = Object.freeze({ source: SOURCE, createId: createEventI
  * the serializer, the crypto module or a handler add `[topic, event]` to
  * `deadLetters`; a failing handler does not stop the others.
  *
- * The underlying bus is `bus` (`@bus/core` with `@bus/topics`). It starts on
- * the next microtask, so plugins can be added with `bus.use()` right after
- * construction; events published before it has started are delivered, in
- * order, as soon as it has (await `ready` to be sure).
+ * The underlying bus is `bus` (`@bus/core` with `@bus/topics`), created with
+ * `autoStart`: it starts on the first `subscribe` or `publish`, synchronously
+ * (every part of it is in-process), so plugins can be added with `bus.use()`
+ * right after construction and a `publish` reaches its handlers before it
+ * returns. With a plugin that starts asynchronously, work waits, in order,
+ * until the start completed (await `ready` to be sure).
  *
  * @example
  * ```ts
  * const bus = new EventBus({ persist: true });
  * bus.subscribe('zone.*.player', (msg) => console.log('player moved', msg));
- * await bus.ready;
  * bus.publish('zone.1.player', { x: 10 }); // handlers have run when this returns
  * console.log([...bus.replay()]); // [['zone.1.player', Uint8Array(8)]]
  * ```
@@ -146,8 +144,6 @@ export class EventBus {
    * `bus.events` (every dead letter is also signalled as `deadLettered`).
    */
   readonly bus: Bus;
-  /** Resolves once the underlying bus has started and events published before then were delivered. */
-  readonly ready: Promise<void>;
   /** Events that could not be serialized, encrypted, decrypted, deserialized or handled, as `[topic, event]`. */
   readonly deadLetters: DeadLetter[] = [];
   /** Extensions registered with {@link EventBus.registerExtension}, by name. */
@@ -160,13 +156,10 @@ export class EventBus {
   readonly #defaultSerializer: Serializer | null;
   readonly #persist: boolean;
   readonly #persisted: PersistedEvent[] = [];
-  readonly #gate: StartGate;
   /** The publish being dispatched now, for dead letters of handlers that fail synchronously. */
   #publishing: DeadLetter | undefined;
   /** The publish each failed delivery came from, stamped by the handler wrapper. */
   readonly #origins = new WeakMap<object, DeadLetter>();
-  /** The kernel's `report`, taken by the facade's plugin. */
-  readonly #reports: Pick<Kernel, 'report'>;
 
   constructor(options: EventBusOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -192,26 +185,19 @@ export class EventBus {
     }
     this.#persist = options.persist ?? false;
 
-    let reports: Pick<Kernel, 'report'> | undefined;
-    this.bus = createBus({ source: SOURCE, ...(options.logger === undefined ? {} : { logger: options.logger }) })
-      .use(topics())
-      .use(
-        definePlugin({
-          name: 'game-dev',
-          setup: (kernel) => {
-            reports = kernel;
-          },
-        }),
-      );
-    if (reports === undefined) throw new EventBusError('PLUGIN_INVALID', 'The game-dev plugin was not set up.');
-    this.#reports = reports;
+    this.bus = createBus({ source: SOURCE, autoStart: true, ...(options.logger === undefined ? {} : { logger: options.logger }) }).use(
+      topics(),
+    );
     // Every failed delivery is a dead letter, as every handler exception was in the legacy bus.
     this.bus.events.on('failed', (error, event, subscription) => {
       const origin = this.#origins.get(event) ?? this.#publishing ?? [event.type, event.data];
       this.#deadLetter(origin, error, event, subscription);
     });
-    this.#gate = new StartGate(this.bus, (error) => this.#report(error));
-    this.ready = this.#gate.ready;
+  }
+
+  /** Starts the underlying bus if it has not started; resolves once it has (at once for an in-process bus). */
+  get ready(): Promise<void> {
+    return this.bus.start();
   }
 
   /** The queue size; `null` for none. Setting it checks the value. */
@@ -258,10 +244,7 @@ export class EventBus {
         throw error;
       }
     };
-    // Subscribing waits its turn too: an event published before it is not delivered to it.
-    this.#gate.run(() => {
-      this.bus.subscribe(translated, deliver, { name: pattern });
-    });
+    this.bus.subscribe(translated, deliver, { name: pattern });
   }
 
   /** Registers `serializer` under `name`, for `publish(topic, event, { contentType: name })`. */
@@ -313,16 +296,13 @@ export class EventBus {
     }
     if (this.#persist) this.#persisted.push([topic, raw]);
 
-    const origin: DeadLetter = [topic, event];
-    this.#gate.run(() => {
-      const outer = this.#publishing;
-      this.#publishing = origin;
-      try {
-        this.bus.emit(topic, decoded);
-      } finally {
-        this.#publishing = outer;
-      }
-    });
+    const outer = this.#publishing;
+    this.#publishing = [topic, event];
+    try {
+      this.bus.emit(topic, decoded);
+    } finally {
+      this.#publishing = outer;
+    }
   }
 
   /** Publishes each of `events` to `topic`, in order. */
@@ -378,11 +358,6 @@ export class EventBus {
     if (this.bus.events.listenerCount('deadLettered') === 0) return;
     const deadEvent = event ?? createEnvelope(origin[0], origin[1], undefined, ENVELOPE_DEFAULTS);
     this.bus.events.emit('deadLettered', { event: deadEvent, error, attempts: 1, subscription });
-  }
-
-  /** On `bus.events` `'error'`; logged when nobody handles it (an observer does not count). */
-  #report(error: unknown): void {
-    this.#reports.report(error, 'BUS_START_FAILED');
   }
 }
 

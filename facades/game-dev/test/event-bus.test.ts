@@ -416,7 +416,7 @@ describe('extensions', () => {
 describe('the underlying bus', () => {
   it('is public, routes with @bus/topics, and delivers envelopes to its own subscribers', async () => {
     const game = await started();
-    expect(game.bus.plugins).toEqual(['topics', 'game-dev']); // game-dev: the facade's own, for kernel.report
+    expect(game.bus.plugins).toEqual(['topics']);
     const envelopes: EventEnvelope[] = [];
     game.bus.subscribe('zone.#', (event) => {
       envelopes.push(event);
@@ -447,9 +447,50 @@ describe('the underlying bus', () => {
   });
 });
 
-describe('before the bus has started', () => {
-  it('events published right after construction are delivered, in order, once it has', async () => {
+describe('right after construction (the bus starts itself, synchronously)', () => {
+  it('a legacy program sees its publish delivered before publish returns, without awaiting anything', () => {
     const bus = new EventBus();
+    const moves: unknown[] = [];
+    bus.subscribe('zone.*.player', (msg) => void moves.push(msg));
+    bus.publish('zone.1.player', { x: 10 });
+    expect(moves).toEqual([{ x: 10 }]);
+    expect(bus.bus.status).toBe('started');
+  });
+
+  it('a handler subscribed after a publish does not get that event', () => {
+    const bus = new EventBus();
+    const early = collect(bus, '#');
+    bus.publish('a', 1);
+    const late = collect(bus, '#');
+    bus.publish('b', 2);
+    expect(early).toEqual([1, 2]);
+    expect(late).toEqual([2]);
+  });
+
+  it('plugins can still be added with bus.use() until the first publish', () => {
+    const bus = new EventBus();
+    const seen: string[] = [];
+    bus.bus.use(
+      definePlugin({
+        name: 'spy',
+        setup(kernel) {
+          kernel.useDeliver('guard', (ctx, next) => {
+            seen.push(ctx.event.type);
+            return next();
+          });
+        },
+      }),
+    );
+    collect(bus, '#');
+    bus.publish('a', 1);
+    expect(seen).toEqual(['a']);
+  });
+
+  it('with a plugin that starts asynchronously, events wait and are delivered in order once it has', async () => {
+    const bus = new EventBus();
+    bus.bus.use(
+      definePlugin({ name: 'slow-start', setup: (kernel) => kernel.onStart(() => new Promise((resolve) => setTimeout(resolve, 5))) }),
+    );
     const received = collect(bus, '#');
     bus.publish('a', 1);
     bus.publish('b', 2);
@@ -460,17 +501,6 @@ describe('before the bus has started', () => {
     expect(received).toEqual([1, 2, 3]);
   });
 
-  it('a handler subscribed after a publish does not get that event', async () => {
-    const bus = new EventBus();
-    const early = collect(bus, '#');
-    bus.publish('a', 1);
-    const late = collect(bus, '#');
-    bus.publish('b', 2);
-    await bus.ready;
-    expect(early).toEqual([1, 2]);
-    expect(late).toEqual([2]);
-  });
-
   it('serializer failures and backpressure are still decided at once', () => {
     const bus = new EventBus({ queueSize: 1, backpressure: BackpressurePolicy.REJECT });
     expect(() => bus.publish('a', 1)).toThrow(EventBusError);
@@ -479,13 +509,12 @@ describe('before the bus has started', () => {
     expect(bus.deadLetters).toEqual([['a', 10n]]);
   });
 
-  it('handler failures of held events become dead letters once delivered', async () => {
+  it('handler failures become dead letters at once', () => {
     const bus = new EventBus();
     bus.subscribe('t', () => {
       throw new Error('fail');
     });
     bus.publish('t', { a: 1 });
-    await bus.ready;
     expect(bus.deadLetters).toEqual([['t', { a: 1 }]]);
   });
 

@@ -22,7 +22,6 @@ import { type Codec, jsonCodec } from '@bus/serialization';
 import { patternEndingAtHash, topics } from '@bus/topics';
 import { type QueuedEvent, readJsonLines, writeJsonLines } from './json-lines-file.js';
 import { checkConfig, checkConfigEntry, type ObservabilityConfig, type ObservabilityConfigKey } from './observability-config.js';
-import { startSoon } from './start-soon.js';
 
 /**
  * A wildcard subscriber: it receives the topic and the event (not an envelope).
@@ -165,9 +164,9 @@ const ENVELOPE_DEFAULTS = Object.freeze({ source: SOURCE, createId: createEventI
  * included). A subscriber that throws adds `{ topic, error }` to
  * `deadLetterQueue`; the others still get the event.
  *
- * The underlying bus is `bus` (`@bus/core` with `@bus/topics`); it starts on
- * the next microtask, so plugins can be added with `bus.use()` right after
- * construction.
+ * The underlying bus is `bus` (`@bus/core` with `@bus/topics`), created with
+ * `autoStart`: it starts itself on the first `process()` (or on any call made
+ * on it), so plugins can be added with `bus.use()` until then.
  *
  * @example
  * ```ts
@@ -194,8 +193,6 @@ export class ObservabilityEventBus {
   leader: ClusterNode | null | undefined;
   /** The nodes given to the last `clusterDeploy`. */
   clusterNodes: ClusterNode[] = [];
-  /** Resolves once the underlying bus has started. */
-  readonly ready: Promise<void>;
 
   readonly #pending: BoundedBuffer<QueuedEvent>;
   #bpPolicy: string | null;
@@ -215,7 +212,7 @@ export class ObservabilityEventBus {
     this.#applyPolicy();
 
     let reports: Reports | undefined;
-    this.bus = createBus({ source: SOURCE, ...(options.logger === undefined ? {} : { logger: options.logger }) })
+    this.bus = createBus({ source: SOURCE, autoStart: true, ...(options.logger === undefined ? {} : { logger: options.logger }) })
       .use(topics())
       .use(
         definePlugin({
@@ -230,7 +227,11 @@ export class ObservabilityEventBus {
     this.bus.events.on('failed', (error, event) => {
       this.deadLetterQueue.push({ topic: event.type, error: error.message });
     });
-    this.ready = startSoon(this.bus);
+  }
+
+  /** Starts the underlying bus if it has not started (it also starts itself on first use); resolves once it has. */
+  get ready(): Promise<void> {
+    return this.bus.start();
   }
 
   /** The queue's capacity; `null` for no limit. Setting it checks the value. */
