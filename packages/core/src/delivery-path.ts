@@ -61,37 +61,60 @@ export class DeliveryPath implements DeliveryTarget {
     this.#reporter = parts.reporter;
   }
 
+  /** Delivers `message` to `record`: chosen once, the handler alone when no deliver middleware is installed. */
   deliver(record: SubscriptionRecord, message: EventEnvelope): void | Promise<void> {
+    return this.#chain === undefined ? this.#deliverToHandler(record, message) : this.#deliverThroughChain(record, message);
+  }
+
+  #deliverToHandler(record: SubscriptionRecord, message: EventEnvelope): void | Promise<void> {
     if (!record.active) return;
-    let ctx: DeliveryCtx | undefined;
+    // A context only if the handler declares one.
+    const ctx = record.wantsContext ? new DeliveryCtx(message, record, this.#bus) : undefined;
     let result: void | Promise<void>;
     try {
-      if (this.#chain === undefined) {
-        // No deliver middleware: the handler alone, with a context only if it declares one.
-        if (record.wantsContext) ctx = new DeliveryCtx(message, record, this.#bus);
-        result = record.handler(message, ctx as DeliveryContext);
-      } else {
-        ctx = new DeliveryCtx(message, record, this.#bus);
-        result = this.#chain(ctx);
-      }
+      result = record.handler(message, ctx as DeliveryContext);
     } catch (error) {
-      const failure = this.#reporter.failed(error, ctx?.event ?? message, record);
+      const failure = this.#reporter.failed(error, message, record);
       if (this.#nackable) throw failure;
       return;
     }
-    if (isThenable(result)) {
-      return this.#inFlight.track(
-        result,
-        () => {
-          if (this.#events.heard.delivered) this.#events.emit('delivered', ctx?.event ?? message, record);
-        },
-        (error) => {
-          const failure = this.#reporter.failed(error, ctx?.event ?? message, record);
-          if (this.#nackable) throw failure;
-        },
-      );
+    if (!isThenable(result)) {
+      if (this.#events.heard.delivered) this.#events.emit('delivered', message, record);
+      return;
     }
-    if (this.#events.heard.delivered) this.#events.emit('delivered', ctx?.event ?? message, record);
+    return this.#settled(result, ctx, message, record);
+  }
+
+  #deliverThroughChain(record: SubscriptionRecord, message: EventEnvelope): void | Promise<void> {
+    if (!record.active) return;
+    const ctx = new DeliveryCtx(message, record, this.#bus);
+    let result: void | Promise<void>;
+    try {
+      result = (this.#chain as (ctx: DeliveryContext) => void | Promise<void>)(ctx);
+    } catch (error) {
+      const failure = this.#reporter.failed(error, ctx.event, record);
+      if (this.#nackable) throw failure;
+      return;
+    }
+    if (!isThenable(result)) {
+      if (this.#events.heard.delivered) this.#events.emit('delivered', ctx.event, record);
+      return;
+    }
+    return this.#settled(result, ctx, message, record);
+  }
+
+  /** The outcome of an asynchronous delivery: tracked for drain, reported, thrown back to a transport that redelivers. */
+  #settled(result: Promise<void>, ctx: DeliveryCtx | undefined, message: EventEnvelope, record: SubscriptionRecord): Promise<void> {
+    return this.#inFlight.track(
+      result,
+      () => {
+        if (this.#events.heard.delivered) this.#events.emit('delivered', ctx?.event ?? message, record);
+      },
+      (error) => {
+        const failure = this.#reporter.failed(error, ctx?.event ?? message, record);
+        if (this.#nackable) throw failure;
+      },
+    );
   }
 
   /** Delivers `event` to `records` with no transport, and reports what failed. */

@@ -2,6 +2,8 @@
  * The CloudEvents 1.0 envelope every event travels in, and the functions that
  * build and check one. See https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md
  */
+
+import { setImmediate } from 'node:timers';
 import { BusError } from './errors.js';
 import { eventIdAt } from './event-id.js';
 
@@ -170,15 +172,16 @@ const endRun = (): void => {
 
 /**
  * The envelope `emit()` builds: the same plain shape as every other, with `id`
- * and `time` from one clock read per synchronous run (a game frame emitting a
- * thousand events reads the clock once; the next run reads it again). A clock
- * read costs more than the rest of an emit, which is why.
+ * and `time` from one clock read per event-loop turn (a game frame emitting a
+ * thousand events reads the clock once; the next turn, after `setImmediate`,
+ * reads it again). A clock read costs more than the rest of an emit, which is
+ * why; a turn that runs long gives its later emits the turn's first time.
  */
 export function createEmittedEnvelope<T>(type: string, data: T, defaults: EnvelopeDefaults): EventEnvelope<T> {
   if (typeof type !== 'string' || type.length === 0) assertEventType(type);
   if (runMillis < 0) {
     runMillis = Date.now();
-    queueMicrotask(endRun);
+    setImmediate(endRun);
   }
   const millis = runMillis;
   const id = defaults.createId === createEventId ? eventIdAt(millis) : defaults.createId();

@@ -54,6 +54,17 @@ export function sendNeverRejects(transport: Transport): boolean {
   return neverRejects.has(transport);
 }
 
+/** What `emit` calls on this kernel's memory transport: one message, nothing to wait for. */
+export interface FireOne {
+  /** Delivers `message` to its routes; handlers' outcomes are the delivery path's (tracked and reported there). */
+  fireOne(message: EventEnvelope): void;
+}
+
+/** This kernel's memory transport as a {@link FireOne}; otherwise `undefined`. */
+export function fireOneOf(transport: Transport): FireOne | undefined {
+  return neverRejects.has(transport) ? (transport as MemoryTransport) : undefined;
+}
+
 /** For this kernel's memory transport, its one-message send (no array per `emit`); otherwise `undefined`. */
 export function sendOneOf(transport: Transport): ((message: EventEnvelope) => void | Promise<void>) | undefined {
   return neverRejects.has(transport) ? (message) => (transport as MemoryTransport).sendOne(message) : undefined;
@@ -107,15 +118,31 @@ class MemoryTransport implements Transport {
     return settled(this.#deliverOne(message, undefined));
   }
 
-  #deliverOne(message: EventEnvelope, pending: Pending): Pending {
-    const type = message.type;
-    let matched: readonly Route[];
-    if (type === this.#lastType) matched = this.#lastMatched;
-    else {
-      matched = this.#router().match(type);
-      this.#lastType = type;
-      this.#lastMatched = matched;
+  fireOne(message: EventEnvelope): void {
+    if (this.#grouped !== 0) {
+      this.#deliverOne(message, undefined);
+      return;
     }
+    const matched = this.#match(message.type);
+    for (let i = 0; i < matched.length; i++) {
+      try {
+        (matched[i] as Route).onMessage(message);
+      } catch {
+        // A nack: the kernel already reported the failure, and this transport has no redelivery.
+      }
+    }
+  }
+
+  #match(type: string): readonly Route[] {
+    if (type === this.#lastType) return this.#lastMatched;
+    const matched = this.#router().match(type);
+    this.#lastType = type;
+    this.#lastMatched = matched;
+    return matched;
+  }
+
+  #deliverOne(message: EventEnvelope, pending: Pending): Pending {
+    const matched = this.#match(message.type);
     if (this.#grouped === 0) {
       for (let i = 0; i < matched.length; i++) pending = deliver(matched[i] as Route, message, pending);
     } else {

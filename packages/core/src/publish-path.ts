@@ -13,7 +13,7 @@ import type { EnvelopeDefaults, EnvelopeInput, EventEnvelope, PublishOptions } f
 import { createEmittedEnvelope, createEnvelope, normalizeEnvelope } from './envelope.js';
 import { BusError } from './errors.js';
 import type { InFlight } from './in-flight.js';
-import { sendNeverRejects, sendOneOf } from './memory-transport.js';
+import { type FireOne, fireOneOf, sendNeverRejects, sendOneOf } from './memory-transport.js';
 import type { PublishContext } from './pipeline.js';
 import type { Reporter } from './reporter.js';
 import type { SendInterceptor, SendNext } from './send-interceptor.js';
@@ -67,6 +67,8 @@ export class PublishPath {
   readonly #send: (messages: readonly EventEnvelope[], options: PublishOptions) => void | Promise<void>;
   readonly #chain: (ctx: PublishContext) => void | Promise<void>;
   readonly #sendOne: (message: EventEnvelope) => void | Promise<void>;
+  /** The kernel's own memory transport, which `emit` fires at without waiting. */
+  readonly #fire: FireOne | undefined;
   /** With no publish middleware and no interceptor: `publish` hands the envelope straight to the transport. */
   readonly #sendDirect: ((message: EventEnvelope) => void | Promise<void>) | undefined;
   /** `bus.emit` once started: chosen at start, so the hot call site sees one function. */
@@ -80,8 +82,13 @@ export class PublishPath {
     this.#reporter = parts.reporter;
     const transport = parts.transport;
     this.#sendOne = sendOneOf(transport) ?? ((message) => this.#send([message], EMPTY_OPTIONS));
+    this.#fire = fireOneOf(transport);
     this.#sendDirect = parts.hasMiddleware || parts.interceptors.length > 0 ? undefined : this.#sendOne;
-    this.emit = parts.emitDirect ? this.#emitToTransport.bind(this) : this.#emitThroughChain.bind(this);
+    this.emit = !parts.emitDirect
+      ? this.#emitThroughChain.bind(this)
+      : this.#fire === undefined
+        ? this.#emitToTransport.bind(this)
+        : this.#emitToMemory.bind(this);
     this.#send = composeSend(parts.interceptors, parts.transport);
     this.#chain = parts.compose(this.#terminal);
   }
@@ -108,6 +115,12 @@ export class PublishPath {
     }
     let result: void | Promise<void>;
     try {
+      if (this.#fire !== undefined && this.#sendDirect !== undefined) {
+        // The kernel's memory transport, nothing in between: its promise never rejects, and each
+        // delivery in it is tracked already, so the receipt is one `then` away.
+        result = this.#sendDirect(envelope);
+        return result === undefined ? Promise.resolve(this.#published(envelope)) : result.then(() => this.#published(envelope));
+      }
       // With no publish middleware there is no chain to hand a context to.
       result =
         this.#sendDirect !== undefined
@@ -152,6 +165,12 @@ export class PublishPath {
       throw error;
     });
     return contexts.map((ctx) => this.#published(ctx.envelope));
+  }
+
+  #emitToMemory(type: string, data: unknown): void {
+    const event = createEmittedEnvelope(type, data, this.#defaults);
+    (this.#fire as FireOne).fireOne(event);
+    if (this.#events.heard.published) this.#events.emit('published', event);
   }
 
   #emitToTransport(type: string, data: unknown): void {

@@ -175,17 +175,51 @@ describe('one envelope shape for handlers', () => {
     for (const shape of shapes) expect(shape).toEqual(['data', 'id', 'source', 'specversion', 'time', 'type']);
   });
 
-  it('emitted events get unique ids and a time of this run', () => {
+  it('emitted events get unique ids and a time of this event-loop turn', async () => {
     const bus = createBus();
     buses.push(bus);
     const events: EventEnvelope[] = [];
     bus.subscribe('a', (event) => void events.push(event));
     void bus.start();
+    await new Promise((resolve) => setImmediate(resolve)); // a new turn
     const before = Date.now();
     for (let i = 0; i < 5000; i++) bus.emit('a', i);
     expect(new Set(events.map((event) => event.id)).size).toBe(5000);
     const time = Date.parse(events[0]?.time ?? '');
     expect(time).toBeGreaterThanOrEqual(before - 1);
     expect(time).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('emit reads the clock once per event-loop turn: the same turn shares a time, a later turn reads it again', async () => {
+    const bus = createBus();
+    buses.push(bus);
+    const times: string[] = [];
+    bus.subscribe('a', (event) => void times.push(event.time as string));
+    void bus.start();
+    bus.emit('a', 1);
+    await Promise.resolve(); // a microtask later: still the same turn
+    bus.emit('a', 2);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    bus.emit('a', 3);
+    expect(times[1]).toBe(times[0]);
+    expect(Date.parse(times[2] as string) - Date.parse(times[0] as string)).toBeGreaterThanOrEqual(4);
+  });
+
+  it('emit to the memory transport: async handlers are drained by stop() and their failures reported', async () => {
+    const bus = createBus();
+    const failed: string[] = [];
+    const done: number[] = [];
+    bus.events.on('failed', (error) => void failed.push(error.message));
+    bus.subscribe<number>('a', async (event) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (event.data === 2) throw new Error('two');
+      done.push(event.data);
+    });
+    await bus.start();
+    bus.emit('a', 1);
+    bus.emit('a', 2);
+    await bus.stop();
+    expect(done).toEqual([1]);
+    expect(failed).toEqual(['two']);
   });
 });
