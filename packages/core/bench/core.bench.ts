@@ -34,7 +34,7 @@ async function emitCase(subscribers: number): Promise<void> {
       'node:events': () => node.emit('tick', 1),
       bus: () => bus.emit('tick', 1),
     },
-    '>= 0.5x eventemitter3',
+    '>= 0.8x eventemitter3',
     'bus',
   );
   await bus.stop();
