@@ -123,7 +123,7 @@ const ENVELOPE_DEFAULTS = Object.freeze({ source: SOURCE, createId: createEventI
  * `deadLetters`; a failing handler does not stop the others.
  *
  * The underlying bus is `bus` (`@bus/core` with `@bus/topics`), created with
- * `autoStart`: it starts on the first `subscribe` or `publish`, synchronously
+ * `autoStart`: it starts on the first `publish`, synchronously
  * (every part of it is in-process), so plugins can be added with `bus.use()`
  * right after construction and a `publish` reaches its handlers before it
  * returns. With a plugin that starts asynchronously, work waits, in order,
