@@ -32,7 +32,7 @@ export interface SqliteBackendOptions {
    * crash of the process, a power loss may undo the last ones; `'full'`: it survives both.
    */
   readonly synchronous?: 'normal' | 'full';
-  /** How long an append waits for another connection's transaction, in ms. Default 5000. */
+  /** How long opening the file and each append wait for another connection's locks, in ms. Default 5000. */
   readonly busyTimeoutMs?: number;
 }
 
@@ -228,12 +228,17 @@ class SqliteBackend implements EventStoreBackend {
     if (this.#closed) throw new BusError('STORE_FAILED', 'The SQLite backend is closed.', { retryable: false });
     const db = this.options.database ?? openDatabase(this.options.path as string);
     try {
+      const busyTimeoutMs = Math.max(0, Math.trunc(this.options.busyTimeoutMs ?? 5000));
       // The busy timeout first: switching to WAL needs a lock another connection may hold.
-      db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(this.options.busyTimeoutMs ?? 5000))}`);
+      db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
       const path = this.options.database === undefined ? this.options.path : undefined;
-      if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
-      db.exec(`PRAGMA synchronous = ${this.options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-      createTables(db, this.prefix);
+      // SQLite skips the busy handler for some locks a new file's first connections race for
+      // (WAL switch, first schema read), so those fail at once: retry them within the busy timeout.
+      retryWhileBusy(busyTimeoutMs, () => {
+        if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+        db.exec(`PRAGMA synchronous = ${this.options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+        createTables(db, this.prefix);
+      });
       this.#statements = prepareStatements(db, this.prefix);
       this.#db = db;
     } catch (error) {
@@ -310,6 +315,31 @@ function prepareStatements(db: DatabaseSync, t: string): Statements {
     saveSnapshot: db.prepare(`INSERT OR REPLACE INTO ${t}snapshots (stream, version, state, taken_at) VALUES (?, ?, ?, ?)`),
     loadSnapshot: db.prepare(`SELECT stream, version, state, taken_at FROM ${t}snapshots WHERE stream = ? ORDER BY version DESC LIMIT 1`),
   };
+}
+
+/** SQLITE_BUSY and SQLITE_LOCKED, with or without an extended code. */
+function isBusy(error: unknown): boolean {
+  const code = (error as { errcode?: unknown } | null)?.errcode;
+  return typeof code === 'number' && ((code & 0xff) === 5 || (code & 0xff) === 6);
+}
+
+/**
+ * Runs `step` until it does not fail busy, for at most `timeoutMs`, sleeping 1, 2, 4 … 50 ms
+ * between tries. Blocking, like SQLite's own busy handler: node:sqlite is synchronous.
+ */
+function retryWhileBusy(timeoutMs: number, step: () => void): void {
+  const deadline = Date.now() + timeoutMs;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+    try {
+      step();
+      return;
+    } catch (error) {
+      const left = deadline - Date.now();
+      if (!isBusy(error) || left <= 0) throw error;
+      Atomics.wait(sleeper, 0, 0, Math.min(delay, left));
+    }
+  }
 }
 
 /** Undoes the open transaction, if any (`isTransaction` is Node 22.16+, so just try). */

@@ -80,16 +80,29 @@ export type DeadLetterFilter =
  * const sink: DeadLetterSink = {
  *   put: (letter) => db.insert('dead_letters', letter),
  *   list: (filter) => db.select('dead_letters').then((rows) => rows.filter((row) => deadLetterMatches(row, filter))),
- *   remove: (id) => db.delete('dead_letters', id),
+ *   // true only for the call that deleted the row: redrive claims letters with it
+ *   remove: (id) => db.query('DELETE FROM dead_letters WHERE id = $1', [id]).then((result) => result.rowCount === 1),
  * };
  * ```
  */
 export interface DeadLetterSink {
-  /** Keeps a dead letter. `bus` is the bus it came from (to publish it on, or to report on). */
+  /**
+   * Keeps a dead letter. `bus` is the bus it came from (to publish it on, or
+   * to report on). Redrive also calls it to put back a letter it claimed but
+   * could not republish.
+   */
   put(letter: DeadLetter, bus: Bus): void | Promise<void>;
   /** The dead letters kept, oldest first, those matching `filter` when given. */
   list(filter?: DeadLetterFilter): readonly DeadLetter[] | Promise<readonly DeadLetter[]>;
-  /** Forgets a dead letter (once redriven); returns whether it was there. */
+  /**
+   * Removes a dead letter and says whether **this call** removed it: `true`
+   * when it was there and is now gone, `false` when it was not there (never
+   * put, or removed already). Redrive claims each letter with it before
+   * republishing, so it must be atomic: of two concurrent calls for one id
+   * (two redrives, two processes sharing a table), exactly one may return
+   * `true` — in SQL, `DELETE … WHERE id = $1` and compare the row count to 1.
+   * Anything but a boolean fails that letter's redrive with `STORE_FAILED`.
+   */
   remove(id: string): boolean | Promise<boolean>;
 }
 

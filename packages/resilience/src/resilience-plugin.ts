@@ -202,7 +202,6 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
         { order: RESILIENCE_HANDLE_ORDER, reentrant: true },
       );
 
-      const redriving = new Set<string>();
       const deadLetters: DeadLetters = {
         sink,
         list: async (filter) => (sink === undefined ? [] : [...(await sink.list(filter))]),
@@ -212,21 +211,48 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
           if (sink === undefined) return { redriven, failures };
           const all = typeof target === 'string' ? (await sink.list()).filter((letter) => letter.id === target) : await sink.list(target);
           for (const letter of all) {
-            if (redriving.has(letter.id)) continue; // a concurrent redrive has it: once means once
-            redriving.add(letter.id);
-            try {
-              await bus.publish({ ...letter.event, [REDRIVE_ATTRIBUTE]: redriveTarget(letter, live) });
-              await sink.remove(letter.id);
-              redriven.push(letter.id);
-            } catch (error) {
-              failures.push({ id: letter.id, error: BusError.from(error, 'TRANSPORT_FAILED', { eventId: letter.event.id }) });
-            } finally {
-              redriving.delete(letter.id);
-            }
+            const failure = await redriveOne(sink, letter);
+            if (failure === undefined) redriven.push(letter.id);
+            else if (failure !== CLAIMED_ELSEWHERE) failures.push({ id: letter.id, error: failure });
           }
           return { redriven, failures };
         },
       };
+      /**
+       * Claims the letter (the sink's remove says whether this call removed it), then republishes it;
+       * a concurrent redrive, here or in another process sharing the sink, sees false and skips it, so
+       * each letter is republished once. A failed republish puts the letter back.
+       */
+      async function redriveOne(target: DeadLetterSink, letter: DeadLetter): Promise<BusError | typeof CLAIMED_ELSEWHERE | undefined> {
+        let to: string;
+        let claimed: unknown;
+        try {
+          to = redriveTarget(letter, live);
+          claimed = await target.remove(letter.id);
+        } catch (error) {
+          return BusError.from(error, 'STORE_FAILED', { eventId: letter.event.id });
+        }
+        if (claimed === false) return CLAIMED_ELSEWHERE;
+        if (claimed !== true) {
+          return new BusError(
+            'STORE_FAILED',
+            `Cannot redrive dead letter ${letter.id}: the sink's remove(id) must return true when it removed the letter and false when it was gone (got ${String(claimed)}).`,
+            { eventId: letter.event.id },
+          );
+        }
+        try {
+          await bus.publish({ ...letter.event, [REDRIVE_ATTRIBUTE]: to });
+          return undefined;
+        } catch (error) {
+          const failure = BusError.from(error, 'TRANSPORT_FAILED', { eventId: letter.event.id });
+          try {
+            await target.put(letter, bus);
+          } catch (putError) {
+            kernel.report(putError, 'STORE_FAILED', letter.event.id);
+          }
+          return failure;
+        }
+      }
       const controls: ResilienceControls = { circuit: (subscriptionId) => policies.get(subscriptionId)?.circuit };
       return { deadLetters, resilience: controls };
     },
@@ -238,6 +264,9 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
  * lives, else one of the same name. With neither, every subscription would
  * skip the event and it would be lost, so the redrive fails instead.
  */
+/** What {@link redriveOne} returns for a letter another redrive removed first. */
+const CLAIMED_ELSEWHERE = Symbol('claimed elsewhere');
+
 function redriveTarget(letter: DeadLetter, live: ReadonlyMap<string, Subscription>): string {
   if (live.has(letter.subscription.id)) return letter.subscription.id;
   for (const subscription of live.values()) if (subscription.name === letter.subscription.name) return subscription.name;
