@@ -14,13 +14,13 @@ import {
   BusError,
   consoleLogger,
   createBus,
-  definePlugin,
   type EventEnvelope,
   isThenable,
   type Kernel,
   type Logger,
   type SubscriptionHandle,
 } from '@bus/core';
+import { kernelOf } from '@bus/core/plugin-kit';
 import { type EnhancedEventBusConfig, type ResolvedSettings, readSettings, settingsProblem } from './config.js';
 import { Event } from './event.js';
 import { DEFAULT_SOURCE, fromEnvelope, toEnvelope } from './event-envelope.js';
@@ -283,19 +283,11 @@ export class EnhancedEventBus {
     }
     const logger = options.logger ?? consoleLogger();
     this.eventStore = store ?? new FileEventStore(settings.storagePath, { logger });
-    let reports: Reports | undefined;
-    this.bus = createBus({ source: DEFAULT_SOURCE, logger }).use(
-      definePlugin({
-        name: 'ares',
-        setup: (kernel) => {
-          reports = kernel;
-          // Observed, not handled: a failure nobody else listens to is still logged, as the legacy logged it.
-          kernel.observe('failed', (_error, envelope) => this.#subscriberFailed(envelope));
-        },
-      }),
-    );
-    if (reports === undefined) throw new BusError('PLUGIN_INVALID', 'The ares plugin was not set up.');
-    this.#reports = reports;
+    this.bus = createBus({ source: DEFAULT_SOURCE, logger });
+    const kernel = kernelOf(this.bus, 'ares');
+    // Observed, not handled: a failure nobody else listens to is still logged, as the legacy logged it.
+    kernel.observe('failed', (_error, envelope) => this.#subscriberFailed(envelope));
+    this.#reports = kernel;
   }
 
   /**

@@ -5,7 +5,8 @@
  * `@bus/serialization`'s codec. The executor is an async worker pool.
  */
 import { withContext } from '@bus/context';
-import { type Bus, BusError, createBus, definePlugin, type Kernel, type Logger } from '@bus/core';
+import { type Bus, BusError, createBus, type Kernel, type Logger } from '@bus/core';
+import { kernelOf } from '@bus/core/plugin-kit';
 import { type CallArguments, isPlainObject, splitCallArguments } from './call-arguments.js';
 import { retryWithFixedDelay } from './fixed-delay-retry.js';
 import { WorkerPool } from './worker-pool.js';
@@ -233,18 +234,9 @@ export class ETLPipeline {
 
   /** Makes the pipeline; its bus starts with the first event (or {@link ETLPipeline.start}). */
   constructor(options: ETLPipelineOptions = {}) {
-    let reports: Pick<Kernel, 'report'> | undefined;
     const bus = createBus({ source: 'etl-pipeline', autoStart: true, ...(options.logger === undefined ? {} : { logger: options.logger }) });
-    this.bus = bus.use(
-      definePlugin({
-        name: 'etl-pipeline',
-        setup: (kernel) => {
-          reports = kernel;
-        },
-      }),
-    );
-    if (reports === undefined) throw new BusError('PLUGIN_INVALID', 'The etl-pipeline plugin was not set up.');
-    this.#reports = reports;
+    this.bus = bus;
+    this.#reports = kernelOf(bus, 'etl-pipeline');
   }
 
   /** The configuration (a frozen copy; change it with {@link ETLPipeline.updateConfig}). */

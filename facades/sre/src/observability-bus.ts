@@ -11,13 +11,12 @@ import {
   type BusErrorCode,
   createBus,
   createEventId,
-  definePlugin,
   isThenable,
   type Kernel,
   type Logger,
   type SubscriptionHandle,
 } from '@bus/core';
-import { createEnvelope } from '@bus/core/plugin-kit';
+import { createEnvelope, kernelOf } from '@bus/core/plugin-kit';
 import { type Codec, jsonCodec } from '@bus/serialization';
 import { patternEndingAtHash, topics } from '@bus/topics';
 import { type QueuedEvent, readJsonLines, writeJsonLines } from './json-lines-file.js';
@@ -210,20 +209,10 @@ export class ObservabilityEventBus {
     this.batchSize = this.config.batchSize ?? null;
     this.#pending = new BoundedBuffer<QueuedEvent>({ capacity: this.config.queueSize ?? Number.POSITIVE_INFINITY, policy: 'reject' });
     this.#applyPolicy();
-
-    let reports: Reports | undefined;
-    this.bus = createBus({ source: SOURCE, autoStart: true, ...(options.logger === undefined ? {} : { logger: options.logger }) })
-      .use(topics())
-      .use(
-        definePlugin({
-          name: 'sre',
-          setup: (kernel) => {
-            reports = kernel;
-          },
-        }),
-      );
-    if (reports === undefined) throw new BusError('PLUGIN_INVALID', 'The sre plugin was not set up.');
-    this.#reports = reports;
+    this.bus = createBus({ source: SOURCE, autoStart: true, ...(options.logger === undefined ? {} : { logger: options.logger }) }).use(
+      topics(),
+    );
+    this.#reports = kernelOf(this.bus, 'sre');
     this.bus.events.on('failed', (error, event) => {
       this.deadLetterQueue.push({ topic: event.type, error: error.message });
     });

@@ -12,3 +12,4 @@ export { compose, isThenable } from './compose.js';
 export type { EnvelopeDefaults } from './envelope.js';
 export { assertEventType, createEmittedEnvelope, createEnvelope, isoAt, normalizeEnvelope, nowIso } from './envelope.js';
 export { eventIdAt } from './event-id.js';
+export { kernelOf } from './kernel-of.js';

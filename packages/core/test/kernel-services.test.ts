@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Bus, BusError, createBus, definePlugin, type EventEnvelope, type Kernel } from '../src/index.js';
+import { kernelOf } from '../src/plugin-kit.js';
 
 const buses: Bus[] = [];
 afterEach(async () => {
@@ -163,5 +164,20 @@ describe('kernel.report, failDelivery and drop', () => {
 
   it('a logger without the four methods is CONFIG_INVALID', () => {
     expect(() => createBus({ logger: { info: () => undefined } as never })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  });
+});
+
+describe('kernelOf(bus, name), for code that holds a bus (a facade)', () => {
+  it('hands over the kernel of a named plugin: its reports reach bus.events and the logger like a plugin’s', async () => {
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const bus = createBus({ logger });
+    const kernel = kernelOf(bus, 'legacy');
+    expect(bus.plugins).toEqual(['legacy']);
+    const error = kernel.report(new Error('disk full'), 'STORE_FAILED', 'e-1');
+    expect(error).toMatchObject({ code: 'STORE_FAILED', eventId: 'e-1' });
+    expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ code: 'STORE_FAILED' }), expect.stringContaining('disk full'));
+    await bus.start();
+    expect(() => kernelOf(bus, 'late')).toThrow(expect.objectContaining({ code: 'BUS_FROZEN' }));
+    await bus.stop();
   });
 });

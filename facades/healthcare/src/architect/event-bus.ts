@@ -9,14 +9,13 @@ import {
   BusError,
   createBus,
   createEventId,
-  definePlugin,
   type EventEnvelope,
   isThenable,
   type Kernel,
   type Logger,
   type SubscriptionHandle,
 } from '@bus/core';
-import { assertEventType, createEnvelope } from '@bus/core/plugin-kit';
+import { assertEventType, createEnvelope, kernelOf } from '@bus/core/plugin-kit';
 import { patternEndingAtHash, type TopicsExtension, topics } from '@bus/topics';
 import { describe, stringList } from '../string-list.js';
 import { type BackpressurePolicy, bufferPolicyOf, checkLimit } from './backpressure-policy.js';
@@ -155,19 +154,8 @@ export class EventBus {
 
   /** A bus with no subscriptions, no backpressure, no crypto module. */
   constructor(options: ArchitectEventBusOptions = {}) {
-    let reports: Reports | undefined;
-    this.bus = createBus({ source: SOURCE, ...(options.logger === undefined ? {} : { logger: options.logger }) })
-      .use(topics())
-      .use(
-        definePlugin({
-          name: 'healthcare-architect',
-          setup: (kernel) => {
-            reports = kernel;
-          },
-        }),
-      );
-    if (reports === undefined) throw new BusError('PLUGIN_INVALID', 'The healthcare-architect plugin was not set up.');
-    this.#reports = reports;
+    this.bus = createBus({ source: SOURCE, ...(options.logger === undefined ? {} : { logger: options.logger }) }).use(topics());
+    this.#reports = kernelOf(this.bus, 'healthcare-architect');
     this.bus.events.on('failed', (error, envelope) => {
       this.deadLetterQueue.push({ event: this.#eventOf(envelope), reason: 'handler_exception', error });
     });
