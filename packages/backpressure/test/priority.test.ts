@@ -70,7 +70,7 @@ describe('priority order of a backlog', () => {
       { n: 2, priority: 4, key: 'a' },
       { n: 3, priority: 2 },
     ]);
-    // 2 outranks everything but must follow 0 (key a); 0 is then the best that may start after 1 and 3? No: 1 (3) > 3 (2) > 0 (1).
+    // 2 outranks everything but may not start before 0 (key a): the free events are 0, 1 and 3, by priority 1, 3, 0, then 2.
     expect(await release()).toEqual([1, 3, 0, 2]);
   });
 
