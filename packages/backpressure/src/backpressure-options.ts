@@ -81,6 +81,14 @@ export interface SubscriptionBackpressure {
    * redeliver (so an ack still means the handler finished).
    */
   readonly ack?: AckMode;
+  /**
+   * Priority order of a backlog: the queued event of highest `priority` starts
+   * first (no priority counts as 0; order within one partition key is kept),
+   * but the oldest event that may start is overtaken by younger ones at most
+   * this many times, then starts next, so none starves. `0`: first come, first
+   * served. Default 16.
+   */
+  readonly maxOvertakes?: number;
 }
 
 /**
@@ -148,9 +156,10 @@ export interface ResolvedBackpressure {
   readonly concurrency: number;
   readonly rate: RateLimit | undefined;
   readonly ack: AckMode | undefined;
+  readonly maxOvertakes: number;
 }
 
-const DEFAULTS = { capacity: 1000, policy: 'block', concurrency: 1 } as const;
+const DEFAULTS = { capacity: 1000, policy: 'block', concurrency: 1, maxOvertakes: 16 } as const;
 
 /** Merges `override` over `defaults` over the built-in defaults, and checks the result. */
 export function resolveBackpressure(
@@ -169,7 +178,11 @@ export function resolveBackpressure(
     concurrency: merged.concurrency,
     rate: merged.rate,
     ack: merged.ack,
+    maxOvertakes: merged.maxOvertakes,
   };
+  if (!isCount(resolved.maxOvertakes, 0)) {
+    throw new BusError(code, `${where}: maxOvertakes must be an integer >= 0 or Infinity, got ${String(resolved.maxOvertakes)}.`);
+  }
   if (!isCount(resolved.capacity, 1)) {
     throw new BusError(code, `${where}: capacity must be an integer >= 1 or Infinity, got ${String(resolved.capacity)}.`);
   }

@@ -1,12 +1,16 @@
 /**
- * One subscription's bounded queue: events wait in arrival order for one of
- * `concurrency` handler slots; the next to start is always the oldest queued
- * event whose `partitionkey` has nothing in flight, so one key's events run
- * one at a time and in order. A token bucket may hold starts back.
+ * One subscription's bounded queue: events wait for one of `concurrency`
+ * handler slots. Only events whose `partitionkey` has nothing in flight may
+ * start (the head of each key's lane), so one key's events run one at a time
+ * and in order. Among those, the one of highest `priority` starts first (no
+ * priority counts as 0), the oldest among equals; but the oldest that may
+ * start is overtaken at most `maxOvertakes` times, then it starts next, so
+ * no event starves. A token bucket may hold starts back.
  *
  * Keyless events wait in one FIFO. Keyed events wait in a lane per key; the
  * lanes that may start sit in a min-heap by the arrival of their next event.
- * Finding the next event is O(1) without keys and O(log keys) with them.
+ * A second heap holds every event that may start, by priority then arrival.
+ * Heap entries go stale instead of being removed (checked on the way out).
  */
 import { BusError, type DeliveryContext, isThenable, type Kernel, type Next, type Subscription } from '@bus/core';
 import type { OverflowPolicy, ResolvedBackpressure } from './backpressure-options.js';
@@ -61,13 +65,19 @@ class Job {
   error: unknown = undefined;
   lane: Lane | undefined = undefined;
   done: PromiseWithResolvers<void> | undefined = undefined;
+  /** How many younger events started while this one was the oldest that could. */
+  overtaken = 0;
+  readonly priority: number;
   constructor(
     readonly seq: number,
     readonly key: string | undefined,
     readonly ctx: DeliveryContext,
     readonly next: Next,
     public outcome: number,
-  ) {}
+  ) {
+    const priority = ctx.event.priority;
+    this.priority = typeof priority === 'number' && Number.isFinite(priority) ? priority : 0;
+  }
 }
 
 /** The jobs of one partition key behind the one in flight (or ready to be). */
@@ -85,6 +95,18 @@ interface LaneEntry {
   readonly rank: number;
 }
 
+/** An event that may start, in the priority heap: a keyless job, or a lane's head (`lane` set). */
+interface Candidate {
+  readonly job: Job;
+  readonly rank: number;
+  readonly lane: Lane | undefined;
+  /** The lane entry this candidate was made with: stale once the lane's entry changes. */
+  readonly entry: LaneEntry | undefined;
+}
+
+const byPriority = (a: Candidate, b: Candidate): boolean =>
+  a.job.priority !== b.job.priority ? a.job.priority > b.job.priority : a.rank < b.rank;
+
 interface Waiter {
   readonly job: Job;
   readonly admitted: () => void;
@@ -101,6 +123,8 @@ export class SubscriptionQueue {
   readonly #keyless = new Fifo<Job>();
   readonly #lanes = new Map<string, Lane>();
   readonly #ready = new MinHeap<LaneEntry>();
+  readonly #candidates = new MinHeap<Candidate>(byPriority);
+  readonly #maxOvertakes: number;
   readonly #runningLanes = new Set<Lane>();
   readonly #waiting = new Fifo<Waiter>();
   #held: Job[] = [];
@@ -120,6 +144,7 @@ export class SubscriptionQueue {
     this.#policy = options.policy;
     this.#concurrency = options.concurrency;
     this.#ack = options.ack;
+    this.#maxOvertakes = options.maxOvertakes;
     this.#bucket = options.rate === undefined ? undefined : new TokenBucket(options.rate, `subscribe('${subscription.pattern}')`);
   }
 
@@ -248,6 +273,7 @@ export class SubscriptionQueue {
     const key = job.key;
     if (key === undefined) {
       this.#keyless.push(job);
+      this.#pushCandidate({ job, rank: job.seq, lane: undefined, entry: undefined });
       return;
     }
     let lane = this.#lanes.get(key);
@@ -270,9 +296,32 @@ export class SubscriptionQueue {
   }
 
   #markReady(lane: Lane): void {
-    const entry: LaneEntry = { lane, rank: (lane.jobs.peek() as Job).seq };
+    const head = lane.jobs.peek() as Job;
+    const entry: LaneEntry = { lane, rank: head.seq };
     lane.entry = entry;
     this.#ready.push(entry);
+    this.#pushCandidate({ job: head, rank: head.seq, lane, entry });
+  }
+
+  #pushCandidate(candidate: Candidate): void {
+    this.#candidates.push(candidate);
+    // Stale entries surface and go at the top; bound those stuck below a long backlog.
+    if (this.#candidates.size > 2 * this.#queued + 64) this.#candidates.retain((entry) => this.#isCandidate(entry));
+    if (this.#ready.size > 2 * this.#lanes.size + 64) this.#ready.retain((entry) => entry === entry.lane.entry);
+  }
+
+  #isCandidate(candidate: Candidate): boolean {
+    return candidate.lane === undefined ? candidate.job.state === QUEUED : candidate.lane.entry === candidate.entry;
+  }
+
+  /** The oldest keyless job still queued (jobs started out of order by priority are skipped and let go). */
+  #keylessHead(): Job | undefined {
+    let head = this.#keyless.peek();
+    while (head !== undefined && head.state !== QUEUED) {
+      this.#keyless.shift();
+      head = this.#keyless.peek();
+    }
+    return head;
   }
 
   // ── overflow ───────────────────────────────────────────────────────────
@@ -319,7 +368,7 @@ export class SubscriptionQueue {
 
   /** Removes the oldest queued job (the smallest arrival number among the heads), or returns undefined. */
   #removeOldest(): Job | undefined {
-    let oldest: Job | undefined = this.#keyless.peek();
+    let oldest: Job | undefined = this.#keylessHead();
     let from: Lane | undefined;
     const top = this.#validTop();
     if (top !== undefined) {
@@ -365,23 +414,32 @@ export class SubscriptionQueue {
   }
 
   /** The oldest queued job that may start (its key idle), without removing it. */
-  #peekNext(): Job | undefined {
-    const keyless = this.#keyless.peek();
+  #peekOldest(): Job | undefined {
+    const keyless = this.#keylessHead();
     const top = this.#validTop();
     if (top === undefined) return keyless;
     if (keyless !== undefined && keyless.seq < top.rank) return keyless;
     return top.lane.jobs.peek();
   }
 
+  /** The job that may start with the highest priority (the oldest among equals). */
+  #peekHighest(): Job | undefined {
+    let top = this.#candidates.peek();
+    while (top !== undefined && !this.#isCandidate(top)) {
+      this.#candidates.pop();
+      top = this.#candidates.peek();
+    }
+    return top?.job;
+  }
+
   #takeNext(job: Job): void {
     this.#queued--;
     const lane = job.lane;
     if (lane === undefined) {
-      this.#keyless.shift();
+      if (this.#keyless.peek() === job) this.#keyless.shift(); // otherwise it is skipped once it reaches the head
       return;
     }
-    this.#ready.pop();
-    lane.entry = undefined;
+    lane.entry = undefined; // its entries in both heaps are stale now
     lane.jobs.shift();
     lane.running = true;
     this.#runningLanes.add(lane);
@@ -392,12 +450,15 @@ export class SubscriptionQueue {
     this.#pumping = true;
     try {
       while (this.#running < this.#concurrency) {
-        const job = this.#peekNext();
-        if (job === undefined || job.held) break;
+        const oldest = this.#peekOldest();
+        if (oldest === undefined) break;
+        const job = oldest.overtaken >= this.#maxOvertakes ? oldest : (this.#peekHighest() ?? oldest);
+        if (job.held) break;
         if (this.#bucket !== undefined && !this.#bucket.tryTake()) {
           this.#waitForToken(this.#bucket);
           break;
         }
+        if (job !== oldest) oldest.overtaken++;
         this.#takeNext(job);
         this.#start(job);
         if (this.#waiting.size > 0) this.#admitWaiting();

@@ -18,5 +18,7 @@ export type { KafkaExtension } from './kafka-plugin.js';
 export { kafka } from './kafka-plugin.js';
 export type { KafkaSubscriptionStats, KafkaTransport } from './kafka-transport.js';
 export { kafkaTransport } from './kafka-transport.js';
+export type { ConsumedRecord, KafkaBinding, PlainAttributes, PlainValueBindingOptions } from './record-binding.js';
+export { cloudEventsBinding, plainValueBinding } from './record-binding.js';
 export type { TopicMapper } from './topic-mapping.js';
 export { defaultDeadLetterTopic, defaultTopicFor, isLegalTopic } from './topic-mapping.js';

@@ -6,6 +6,7 @@ import { BusError } from '@bus/core';
 import type { ConnectionOptions, SASLOptions } from '@platformatic/kafka';
 import type { EnsureTopicsOptions } from './admin.js';
 import type { CloudEventsMode } from './cloudevents-binding.js';
+import { cloudEventsBinding, type KafkaBinding } from './record-binding.js';
 import { defaultDeadLetterTopic, defaultTopicFor, type TopicMapper } from './topic-mapping.js';
 
 /**
@@ -73,6 +74,12 @@ export interface KafkaOptions {
   /** The CloudEvents content mode of produced records. Default `'binary'`; both modes are read. */
   readonly mode?: CloudEventsMode;
   /**
+   * How events are laid out in records and read back. Default
+   * `cloudEventsBinding(mode)`; `plainValueBinding()` sends the data alone (no
+   * headers) and reads records without headers.
+   */
+  readonly binding?: KafkaBinding;
+  /**
    * Creates missing topics on first use (and `types` at start). Default `{}`:
    * create with the broker's default partitions and replication. `false`: use
    * existing topics only (subscribing to a missing one fails).
@@ -135,6 +142,7 @@ export interface ResolvedKafkaOptions {
   readonly topicFor: TopicMapper;
   readonly typeOfTopic: (topic: string) => string | undefined;
   readonly mode: CloudEventsMode;
+  readonly binding: KafkaBinding;
   readonly ensureTopics: EnsureTopicsOptions | false;
   readonly compression: KafkaCompression;
   readonly lingerMs: number;
@@ -184,6 +192,10 @@ export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions
   }
   const mode = options.mode ?? 'binary';
   if (mode !== 'binary' && mode !== 'structured') invalid("kafka({ mode }) is 'binary' or 'structured'.");
+  const binding = options.binding ?? cloudEventsBinding(mode);
+  if (typeof binding !== 'object' || binding === null || typeof binding.encode !== 'function' || typeof binding.decode !== 'function') {
+    invalid('kafka({ binding }) is cloudEventsBinding(mode), plainValueBinding(), or an object with encode and decode.');
+  }
   const compression = options.compression ?? 'none';
   if (!COMPRESSIONS.includes(compression)) invalid(`kafka({ compression }) is one of ${COMPRESSIONS.join(', ')}.`);
   const startFrom = options.startFrom ?? 'earliest';
@@ -210,6 +222,7 @@ export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions
     topicFor: options.topicFor ?? defaultTopicFor,
     typeOfTopic: options.typeOfTopic ?? defaultTopicFor,
     mode,
+    binding,
     ensureTopics,
     compression,
     lingerMs: nonNegative(options.lingerMs, 'lingerMs') ?? 0,

@@ -17,7 +17,6 @@ import type {
 import { BusError } from '@bus/core';
 import { Admin, type MessageToProduce, Producer } from '@platformatic/kafka';
 import { TopicAdmin } from './admin.js';
-import { encodeCloudEventWith } from './cloudevents-binding.js';
 import { hasApiError, kafkaError } from './errors.js';
 import { type KafkaOptions, type ResolvedKafkaOptions, resolveKafkaOptions } from './kafka-options.js';
 import type { KafkaReporter } from './kafka-reporter.js';
@@ -324,7 +323,7 @@ class KafkaTransportImpl implements KafkaTransport {
 
   #record(topic: string, event: EventEnvelope): ProducedRecord {
     const headers = new Map<Buffer, Buffer>();
-    const { key, value } = encodeCloudEventWith(event, this.#options.mode, (name, text) => {
+    const { key, value } = this.#options.binding.encode(event, (name, text) => {
       headers.set(this.#headerName(name), Buffer.from(text));
     });
     const record: ProducedRecord = { topic, value: value as Buffer, headers };
@@ -367,6 +366,7 @@ class KafkaTransportImpl implements KafkaTransport {
         label: topic ?? spec.pattern,
         groupId,
         matches,
+        typeOf: topic === undefined ? (name) => this.#options.typeOfTopic(name) : () => spec.pattern,
         onMessage,
         events: started.context.events,
         reporter: started.reporter,

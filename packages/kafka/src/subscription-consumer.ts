@@ -36,7 +36,6 @@ import {
   MessagesStreamFallbackModes,
   MessagesStreamModes,
 } from '@platformatic/kafka';
-import { decodeCloudEvent } from './cloudevents-binding.js';
 import { deadLetterRecord } from './dead-letter.js';
 import { kafkaError, needsRejoin } from './errors.js';
 import type { ResolvedKafkaOptions, StartFrom } from './kafka-options.js';
@@ -56,6 +55,8 @@ export interface SubscriptionConsumerSetup {
   /** What the subscription reads, for error messages: its topic, or its pattern. */
   readonly label: string;
   readonly groupId: string;
+  /** The event type a topic holds, when known (the exact subscription's type, or `typeOfTopic`). */
+  readonly typeOf: (topic: string) => string | undefined;
   /** Whether a record of this type is for this subscription (several types may share a topic). */
   readonly matches: (type: string) => boolean;
   readonly onMessage: MessageHandler;
@@ -385,7 +386,16 @@ export class SubscriptionConsumer {
     for (let attempt = 1; ; attempt++) {
       let event: EventEnvelope;
       try {
-        event = decodeCloudEvent(message);
+        event = this.#options.binding.decode({
+          key: message.key,
+          value: message.value,
+          headers: message.headers,
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset,
+          timestamp: message.timestamp,
+          type: this.#setup.typeOf(message.topic),
+        });
       } catch (error) {
         return this.#deadLetter(work, message, BusError.from(error, 'DECODE_FAILED'), 0, undefined);
       }
