@@ -66,13 +66,21 @@ export class DeliveryPath implements DeliveryTarget {
     return this.#chain === undefined ? this.#deliverToHandler(record, message) : this.#deliverThroughChain(record, message);
   }
 
+  handlerFor(record: SubscriptionRecord): (message: EventEnvelope) => void | Promise<void> {
+    return this.#chain === undefined
+      ? (message) => this.#deliverToHandler(record, message)
+      : (message) => this.#deliverThroughChain(record, message);
+  }
+
   #deliverToHandler(record: SubscriptionRecord, message: EventEnvelope): void | Promise<void> {
     if (!record.active) return;
     // A context only if the handler declares one.
     const ctx = record.wantsContext ? new DeliveryCtx(message, record, this.#bus) : undefined;
     let result: void | Promise<void>;
     try {
-      result = record.handler(message, ctx as DeliveryContext);
+      // One argument for a handler that declares one: a call whose argument count matches is the cheaper one.
+      result =
+        ctx === undefined ? (record.handler as (event: EventEnvelope) => void | Promise<void>)(message) : record.handler(message, ctx);
     } catch (error) {
       const failure = this.#reporter.failed(error, message, record);
       if (this.#nackable) throw failure;

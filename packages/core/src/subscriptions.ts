@@ -15,6 +15,8 @@ import type { Transport, TransportSubscription } from './transport.js';
 /** What a subscription hands its messages to: the started bus's delivery path. */
 export interface DeliveryTarget {
   deliver(record: SubscriptionRecord, message: EventEnvelope): void | Promise<void>;
+  /** What the transport calls with `record`'s messages: `deliver` for it, made once per attach. */
+  handlerFor(record: SubscriptionRecord): (message: EventEnvelope) => void | Promise<void>;
 }
 
 /** A subscription as the kernel keeps it; what `subscribe` returns. */
@@ -25,7 +27,6 @@ export class SubscriptionRecord implements SubscriptionHandle {
   /** Set once `attach` was called for it, so a start never attaches it twice. */
   attaching = false;
   active = true;
-  readonly onMessage: (message: EventEnvelope) => void | Promise<void>;
   /** Whether the handler declares a second parameter; if not, and no middleware needs one, no context is built. */
   readonly wantsContext: boolean;
   readonly #ready = Promise.withResolvers<void>();
@@ -41,7 +42,6 @@ export class SubscriptionRecord implements SubscriptionHandle {
   ) {
     this.name = options.name ?? pattern;
     this.group = options.group;
-    this.onMessage = (message) => owner.target.deliver(this, message);
     this.wantsContext = handler.length !== 1;
     this.#ready.promise.catch(noop); // reported on bus.events too; awaiting `ready` is optional
   }
@@ -64,7 +64,7 @@ export class SubscriptionRecord implements SubscriptionHandle {
 export class Subscriptions {
   readonly records = new Map<string, SubscriptionRecord>();
   /** Set by `start()`. */
-  target: DeliveryTarget = { deliver: () => undefined };
+  target: DeliveryTarget = { deliver: noop, handlerFor: () => noop };
   #nextId = 0;
 
   constructor(
@@ -139,7 +139,7 @@ export class Subscriptions {
     };
     let attached: TransportSubscription | Promise<TransportSubscription>;
     try {
-      attached = transport.subscribe({ id: record.id, pattern: record.pattern, group: record.group }, record.onMessage);
+      attached = transport.subscribe({ id: record.id, pattern: record.pattern, group: record.group }, this.target.handlerFor(record));
     } catch (error) {
       return onFailed(error);
     }
