@@ -61,11 +61,12 @@ export class DeliveryPath implements DeliveryTarget {
     this.#reporter = parts.reporter;
   }
 
-  /** Delivers `message` to `record`: chosen once, the handler alone when no deliver middleware is installed. */
+  /** Delivers `message` to `record`: the handler alone when no deliver middleware is installed, else the chain. */
   deliver(record: SubscriptionRecord, message: EventEnvelope): void | Promise<void> {
     return this.#chain === undefined ? this.#deliverToHandler(record, message) : this.#deliverThroughChain(record, message);
   }
 
+  /** The same as {@link DeliveryPath.deliver} for one subscription, with the choice made once: what its transport calls. */
   handlerFor(record: SubscriptionRecord): (message: EventEnvelope) => void | Promise<void> {
     return this.#chain === undefined
       ? (message) => this.#deliverToHandler(record, message)

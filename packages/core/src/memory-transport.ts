@@ -49,25 +49,17 @@ export function memoryTransport(): Transport {
 /** The memory transports this module made: their `send` only ever settles with the handlers, never rejects. */
 const neverRejects = new WeakSet<Transport>();
 
-/** Whether `transport` is one of this kernel's memory transports, whose `send` promise never rejects. */
-export function sendNeverRejects(transport: Transport): boolean {
-  return neverRejects.has(transport);
-}
-
-/** What `emit` calls on this kernel's memory transport: one message, nothing to wait for. */
-export interface FireOne {
-  /** Delivers `message` to its routes; handlers' outcomes are the delivery path's (tracked and reported there). */
+/** What the kernel calls on its own memory transport, besides the `Transport` contract. */
+export interface OwnMemoryTransport {
+  /** `send([message])` without the array; settles with the handlers and never rejects. */
+  sendOne(message: EventEnvelope): void | Promise<void>;
+  /** Delivers `message` to its routes for `emit`; handlers' outcomes are the delivery path's (tracked and reported there). */
   fireOne(message: EventEnvelope): void;
 }
 
-/** This kernel's memory transport as a {@link FireOne}; otherwise `undefined`. */
-export function fireOneOf(transport: Transport): FireOne | undefined {
+/** `transport` when it is one of this kernel's memory transports (whose `send` never rejects); otherwise `undefined`. */
+export function ownMemoryTransport(transport: Transport): OwnMemoryTransport | undefined {
   return neverRejects.has(transport) ? (transport as MemoryTransport) : undefined;
-}
-
-/** For this kernel's memory transport, its one-message send (no array per `emit`); otherwise `undefined`. */
-export function sendOneOf(transport: Transport): ((message: EventEnvelope) => void | Promise<void>) | undefined {
-  return neverRejects.has(transport) ? (message) => (transport as MemoryTransport).sendOne(message) : undefined;
 }
 
 class MemoryTransport implements Transport {

@@ -13,7 +13,7 @@ import type { EnvelopeDefaults, EnvelopeInput, EventEnvelope, PublishOptions } f
 import { createEmittedEnvelope, createEnvelope, normalizeEnvelope } from './envelope.js';
 import { BusError } from './errors.js';
 import type { InFlight } from './in-flight.js';
-import { type FireOne, fireOneOf, sendNeverRejects, sendOneOf } from './memory-transport.js';
+import { type OwnMemoryTransport, ownMemoryTransport } from './memory-transport.js';
 import type { PublishContext } from './pipeline.js';
 import type { Reporter } from './reporter.js';
 import type { SendInterceptor, SendNext } from './send-interceptor.js';
@@ -67,8 +67,10 @@ export class PublishPath {
   readonly #send: (messages: readonly EventEnvelope[], options: PublishOptions) => void | Promise<void>;
   readonly #chain: (ctx: PublishContext) => void | Promise<void>;
   readonly #sendOne: (message: EventEnvelope) => void | Promise<void>;
-  /** The kernel's own memory transport, which `emit` fires at without waiting. */
-  readonly #fire: FireOne | undefined;
+  /** The kernel's own memory transport, which `emit` fires at without waiting; `undefined` for any other. */
+  readonly #memory: OwnMemoryTransport | undefined;
+  /** The memory transport when nothing stands between `publish` and it: the receipt is then one `then` away. */
+  readonly #memoryDirect: OwnMemoryTransport | undefined;
   /** With no publish middleware and no interceptor: `publish` hands the envelope straight to the transport. */
   readonly #sendDirect: ((message: EventEnvelope) => void | Promise<void>) | undefined;
   /** `bus.emit` once started: chosen at start, so the hot call site sees one function. */
@@ -81,12 +83,14 @@ export class PublishPath {
     this.#inFlight = parts.inFlight;
     this.#reporter = parts.reporter;
     const transport = parts.transport;
-    this.#sendOne = sendOneOf(transport) ?? ((message) => this.#send([message], EMPTY_OPTIONS));
-    this.#fire = fireOneOf(transport);
+    const memory = ownMemoryTransport(transport);
+    this.#memory = memory;
+    this.#sendOne = memory === undefined ? (message) => this.#send([message], EMPTY_OPTIONS) : (message) => memory.sendOne(message);
     this.#sendDirect = parts.hasMiddleware || parts.interceptors.length > 0 ? undefined : this.#sendOne;
+    this.#memoryDirect = this.#sendDirect === undefined ? undefined : memory;
     this.emit = !parts.emitDirect
       ? this.#emitThroughChain.bind(this)
-      : this.#fire === undefined
+      : memory === undefined
         ? this.#emitToTransport.bind(this)
         : this.#emitToMemory.bind(this);
     this.#send = composeSend(parts.interceptors, parts.transport);
@@ -115,10 +119,10 @@ export class PublishPath {
     }
     let result: void | Promise<void>;
     try {
-      if (this.#fire !== undefined && this.#sendDirect !== undefined) {
-        // The kernel's memory transport, nothing in between: its promise never rejects, and each
-        // delivery in it is tracked already, so the receipt is one `then` away.
-        result = this.#sendDirect(envelope);
+      const memory = this.#memoryDirect;
+      if (memory !== undefined) {
+        // Its promise never rejects, and each delivery in it is tracked already.
+        result = memory.sendOne(envelope);
         return result === undefined ? Promise.resolve(this.#published(envelope)) : result.then(() => this.#published(envelope));
       }
       // With no publish middleware there is no chain to hand a context to.
@@ -169,7 +173,7 @@ export class PublishPath {
 
   #emitToMemory(type: string, data: unknown): void {
     const event = createEmittedEnvelope(type, data, this.#defaults);
-    (this.#fire as FireOne).fireOne(event);
+    (this.#memory as OwnMemoryTransport).fireOne(event);
     if (this.#events.heard.published) this.#events.emit('published', event);
   }
 
@@ -221,7 +225,7 @@ function composeSend(
   interceptors: readonly SendInterceptor[],
   transport: Transport,
 ): (messages: readonly EventEnvelope[], options: PublishOptions) => void | Promise<void> {
-  const neverRejects = sendNeverRejects(transport);
+  const neverRejects = ownMemoryTransport(transport) !== undefined;
   const transportSend: SendNext = (messages) => {
     let result: void | Promise<void>;
     try {
