@@ -219,8 +219,7 @@ class KafkaTransportImpl implements KafkaTransport {
       throw kafkaError(error, `connect to ${options.brokers.join(',')}`);
     }
     // Failures outside any delivery and skipped records go through the kernel: its signals, and its logger when nobody handles them.
-    const reporter: KafkaReporter = { report: (error) => void context.report(error), drop: (dropped) => context.drop(dropped) };
-    this.#started = { context, reporter, admin, producer, batcher };
+    this.#started = { context, reporter: context, admin, producer, batcher };
   }
 
   async stop(): Promise<void> {
