@@ -215,6 +215,7 @@ class BusKernel implements Bus {
     this.#status = 'stopping';
     this.#emitNow = undefined;
     const report = (code: 'TRANSPORT_FAILED' | 'BUS_STOP_FAILED') => (error: unknown) => void this.#reporter.error(error, code);
+    for (const hook of [...this.#registration.stoppingHooks].reverse()) await settle(() => hook(options), report('BUS_STOP_FAILED'));
     if (options.drain !== false) {
       const timeoutMs = options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
       await this.#inFlight.idle(timeoutMs, (count) =>

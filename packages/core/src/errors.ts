@@ -45,6 +45,10 @@ export const ERROR_CODES = {
   CONCURRENCY_CONFLICT: { retryable: false, description: 'The stream is not at the expected version.' },
   CIRCUIT_OPEN: { retryable: true, description: 'The circuit breaker is open.' },
   DEAD_LETTERED: { retryable: false, description: 'The event exhausted its attempts and went to the dead-letter sink.' },
+  TX_INVALID: {
+    retryable: false,
+    description: 'The `tx` given to publish is not an open transaction of the store the outbox was given.',
+  },
   STORE_FAILED: { retryable: true, description: 'The event store or outbox could not read or write.' },
 } as const satisfies Record<string, { readonly retryable: boolean; readonly description: string }>;
 

@@ -72,6 +72,12 @@ export interface Kernel {
    */
   onStop(hook: (options: StopOptions) => void | Promise<void>): void;
   /**
+   * Runs as soon as `stop()` begins, before the kernel drains, while the
+   * transport still runs, in reverse plugin order: a plugin that sends on its
+   * own (the outbox relay) stops taking work here and finishes what it sent.
+   */
+  onStopping(hook: (options: StopOptions) => void | Promise<void>): void;
+  /**
    * Runs for every `subscribe()` before it takes effect, in plugin order. Throw
    * a `BusError` to refuse the subscription (e.g. `ACL_DENIED`); return a
    * function to run when it is unsubscribed (e.g. to drop a per-subscription queue).

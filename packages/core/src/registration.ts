@@ -35,6 +35,7 @@ export class Registration {
   readonly plugins: string[] = [];
   readonly startHooks: (() => void | Promise<void>)[] = [];
   readonly stopHooks: ((options: StopOptions) => void | Promise<void>)[] = [];
+  readonly stoppingHooks: ((options: StopOptions) => void | Promise<void>)[] = [];
   readonly subscribeHooks: SubscribeHook[] = [];
   readonly sendInterceptors: SendInterceptor[] = [];
   /** Middleware registered with `reentrant: true`: they may call next() again (retries). */
@@ -159,6 +160,10 @@ export class Registration {
       onStop: (hook) => {
         assertSetup('onStop');
         this.stopHooks.push(hook);
+      },
+      onStopping: (hook) => {
+        assertSetup('onStopping');
+        this.stoppingHooks.push(hook);
       },
       onSubscribe: (hook) => {
         assertSetup('onSubscribe');

@@ -1,0 +1,114 @@
+/**
+ * The Postgres tables of the outbox and their migrations, kept in a version
+ * table and run under a transaction-scoped advisory lock so that processes
+ * starting together migrate once.
+ *
+ * The claim is a function, so that it takes its lock and its snapshot in one
+ * round trip: `pg_advisory_xact_lock` serialises claims (a claim is one short
+ * statement), and in a VOLATILE PL/pgSQL function the UPDATE that follows
+ * sees every lease committed before the lock was granted. That is what makes
+ * "no earlier unsent row of the key is in flight" exact across relays.
+ * Rows become visible when they commit, in whatever order: the claim scans
+ * unsent rows, not a cursor past the highest seq it saw, so a row that
+ * commits after a later one is still claimed (the BIGSERIAL pitfall).
+ */
+import type { ResolvedTableNames } from './table-names.js';
+
+/** Qualified, quoted names. */
+export interface PostgresNames {
+  readonly outbox: string;
+  readonly dead: string;
+  readonly inbox: string;
+  readonly version: string;
+  readonly claim: string;
+  readonly channel: string;
+  /** The advisory lock key of migrations and claims of this outbox. */
+  readonly lockKey: string;
+}
+
+/** The names of `tables` in `schema`. */
+export function postgresNames(schema: string, tables: ResolvedTableNames): PostgresNames {
+  const q = (name: string) => `"${schema}"."${name}"`;
+  return {
+    outbox: q(tables.outbox),
+    dead: q(tables.deadLetters),
+    inbox: q(tables.inbox),
+    version: q(tables.version),
+    claim: q(`${tables.outbox}_claim`),
+    channel: `${schema}_${tables.outbox}`.slice(0, 63),
+    lockKey: `${schema}.${tables.outbox}`,
+  };
+}
+
+/** The schema version this code writes. */
+export const POSTGRES_SCHEMA_VERSION = 1;
+
+/** The statements that bring an empty schema to version 1. */
+export function postgresMigrationV1(names: PostgresNames, tables: ResolvedTableNames): string {
+  return `
+CREATE TABLE IF NOT EXISTS ${names.outbox} (
+  seq           BIGSERIAL PRIMARY KEY,
+  event_id      TEXT NOT NULL,
+  event_type    TEXT NOT NULL,
+  partition_key TEXT,
+  attributes    JSONB NOT NULL,
+  payload       BYTEA,
+  payload_kind  SMALLINT NOT NULL,
+  created_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+  available_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  last_error    TEXT,
+  lease_until   TIMESTAMPTZ,
+  claimed_by    TEXT,
+  sent_at       TIMESTAMPTZ
+);
+CREATE INDEX IF NOT EXISTS "${tables.outbox}_due" ON ${names.outbox} (available_at, seq) WHERE sent_at IS NULL;
+CREATE INDEX IF NOT EXISTS "${tables.outbox}_key" ON ${names.outbox} (partition_key, seq) WHERE sent_at IS NULL AND partition_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS "${tables.outbox}_sent" ON ${names.outbox} (sent_at) WHERE sent_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS ${names.dead} (
+  seq           BIGINT PRIMARY KEY,
+  event_id      TEXT NOT NULL,
+  event_type    TEXT NOT NULL,
+  partition_key TEXT,
+  attributes    JSONB NOT NULL,
+  payload       BYTEA,
+  payload_kind  SMALLINT NOT NULL,
+  created_at    TIMESTAMPTZ NOT NULL,
+  attempts      INTEGER NOT NULL,
+  last_error    TEXT NOT NULL,
+  failed_at     TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS "${tables.deadLetters}_event" ON ${names.dead} (event_id);
+CREATE INDEX IF NOT EXISTS "${tables.deadLetters}_failed" ON ${names.dead} (failed_at);
+CREATE TABLE IF NOT EXISTS ${names.inbox} (
+  consumer   TEXT NOT NULL,
+  event_id   TEXT NOT NULL,
+  handled_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (consumer, event_id)
+);
+CREATE INDEX IF NOT EXISTS "${tables.inbox}_handled" ON ${names.inbox} (handled_at);
+CREATE OR REPLACE FUNCTION ${names.claim}(p_relay TEXT, p_limit INTEGER, p_lease_ms INTEGER)
+RETURNS SETOF ${names.outbox} LANGUAGE plpgsql VOLATILE AS $fn$
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtextextended('${names.lockKey}:claim', 0));
+  RETURN QUERY
+  UPDATE ${names.outbox} AS o
+     SET lease_until = clock_timestamp() + p_lease_ms * interval '1 millisecond', claimed_by = p_relay
+   WHERE o.seq IN (
+     SELECT c.seq FROM ${names.outbox} AS c
+      WHERE c.sent_at IS NULL
+        AND c.available_at <= clock_timestamp()
+        AND (c.lease_until IS NULL OR c.lease_until < clock_timestamp())
+        AND (c.partition_key IS NULL OR NOT EXISTS (
+              SELECT 1 FROM ${names.outbox} AS p
+               WHERE p.partition_key = c.partition_key AND p.seq < c.seq AND p.sent_at IS NULL
+                 AND ((p.lease_until IS NOT NULL AND p.lease_until >= clock_timestamp())
+                      OR (p.attempts > 0 AND p.available_at > clock_timestamp()))))
+      ORDER BY c.seq
+      LIMIT p_limit
+      FOR UPDATE SKIP LOCKED)
+  RETURNING o.*;
+END
+$fn$;
+`;
+}

@@ -1,0 +1,81 @@
+/**
+ * How an envelope is kept in a row: its attributes as JSON text and its data
+ * as bytes — the encoded bytes when a serialization plugin ran, else the
+ * value's JSON — with a kind saying which, so the relay sends exactly what
+ * the publish pipeline produced.
+ */
+import { BusError, type EventEnvelope } from '@bus/core';
+
+/** What `payload` holds: nothing (`data` undefined), the encoded bytes, or a JSON value. */
+export const PAYLOAD_KIND = { none: 0, bytes: 1, json: 2 } as const;
+
+/** One of {@link PAYLOAD_KIND}. */
+export type PayloadKind = (typeof PAYLOAD_KIND)[keyof typeof PAYLOAD_KIND];
+
+/** The columns of one envelope. */
+export interface EnvelopeColumns {
+  readonly eventId: string;
+  readonly type: string;
+  readonly partitionKey: string | null;
+  readonly attributes: string;
+  readonly payload: Uint8Array | null;
+  readonly payloadKind: PayloadKind;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The columns of `envelope`; `ENCODE_FAILED` when its data is neither bytes nor JSON. */
+export function envelopeColumns(envelope: EventEnvelope): EnvelopeColumns {
+  const { data, ...attributes } = envelope;
+  let payload: Uint8Array | null = null;
+  let payloadKind: PayloadKind = PAYLOAD_KIND.none;
+  if (data instanceof Uint8Array) {
+    payload = data;
+    payloadKind = PAYLOAD_KIND.bytes;
+  } else if (data !== undefined) {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(data);
+    } catch (cause) {
+      throw new BusError('ENCODE_FAILED', `The outbox cannot store the data of event ${envelope.id} as JSON: ${String(cause)}.`, {
+        eventId: envelope.id,
+        cause,
+      });
+    }
+    if (json === undefined) {
+      throw new BusError('ENCODE_FAILED', `The data of event ${envelope.id} has no JSON form; use a serialization plugin.`, {
+        eventId: envelope.id,
+      });
+    }
+    payload = encoder.encode(json);
+    payloadKind = PAYLOAD_KIND.json;
+  }
+  const key = envelope.partitionkey;
+  return {
+    eventId: envelope.id,
+    type: envelope.type,
+    partitionKey: typeof key === 'string' && key.length > 0 ? key : null,
+    attributes: JSON.stringify(attributes),
+    payload,
+    payloadKind,
+  };
+}
+
+/** The envelope of a row's columns. */
+export function envelopeOf(attributes: string | object, payload: Uint8Array | null, kind: number): EventEnvelope {
+  const envelope = (typeof attributes === 'string' ? JSON.parse(attributes) : { ...attributes }) as EventEnvelope;
+  if (kind === PAYLOAD_KIND.bytes) envelope.data = payload === null ? new Uint8Array(0) : toUint8Array(payload);
+  else if (kind === PAYLOAD_KIND.json && payload !== null) envelope.data = JSON.parse(decoder.decode(payload));
+  return envelope;
+}
+
+/** A plain `Uint8Array` view of a driver's bytes (pg returns a `Buffer`). */
+function toUint8Array(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Epoch ms of a filter bound. */
+export function millisOf(time: number | Date | undefined): number | undefined {
+  return time instanceof Date ? time.getTime() : time;
+}

@@ -1,0 +1,549 @@
+/**
+ * The SQLite outbox store, on `node:sqlite` (the zero-setup default). The
+ * caller writes rows through its own `DatabaseSync` inside its own
+ * transaction; the relay and the inbox use connections of the store's own on
+ * the same file (WAL mode), which never wait on the caller's lock: the
+ * driver is synchronous, so a wait would block the very event loop the
+ * caller needs to commit. A busy database is retried after a few ms instead.
+ * Commits in this process wake the relay at once (the store watches the
+ * writing connection until its transaction ends); other processes' commits
+ * are seen at the next poll.
+ */
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BusError } from '@bus/core';
+import PQueue from 'p-queue';
+import { envelopeColumns, envelopeOf, millisOf } from './row-codec.js';
+import { SQLITE_SCHEMA_VERSION, sqliteClaimSql, sqliteMigrationV1 } from './sqlite-schema.js';
+import type {
+  InboxTransaction,
+  OutboxDeadLetter,
+  OutboxDeadLetterFilter,
+  OutboxRecord,
+  OutboxStats,
+  OutboxStore,
+  OutboxWrite,
+} from './store.js';
+import { storeFailed } from './store-failed.js';
+import { type OutboxTableNames, type ResolvedTableNames, resolveTableNames } from './table-names.js';
+import {
+  isOutboxTransaction,
+  isSqliteDatabase,
+  type OutboxTransaction,
+  type SqlRow,
+  type SqlValue,
+  sqliteTransaction,
+} from './transaction.js';
+
+/**
+ * Options of {@link sqliteOutbox}: the database file, as a `path` or as the
+ * application's own `DatabaseSync` (the store opens its own connections to the same file).
+ *
+ * @example
+ * ```ts
+ * const db = new DatabaseSync('orders.db');
+ * const bus = createBus().use(outbox({ store: sqliteOutbox({ database: db }) }));
+ * ```
+ */
+export interface SqliteOutboxOptions {
+  /** The database file. */
+  readonly path?: string;
+  /** Or the application's connection to it. An in-memory database is shared with it instead (one connection). */
+  readonly database?: DatabaseSync;
+  /** The names of the tables. */
+  readonly tables?: OutboxTableNames;
+  /** How long a store call retries a database another connection holds, in ms. Default 5 000. */
+  readonly busyTimeoutMs?: number;
+}
+
+const PER_ROW = 7;
+/** SQLite takes at most 32 766 parameters per statement. */
+const MAX_ROWS_PER_STATEMENT = Math.floor(32_766 / PER_ROW);
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+
+/**
+ * Creates the SQLite outbox store. Its tables are created (or migrated) by
+ * `open()`, which the outbox plugin calls at `bus.start()`.
+ *
+ * @example
+ * ```ts
+ * const bus = createBus().use(outbox({ store: sqliteOutbox({ path: 'orders.db' }) }));
+ * await bus.start();
+ * db.exec('BEGIN');
+ * db.prepare('INSERT INTO orders (id) VALUES (?)').run('o-1');
+ * await bus.publish('orders.created', { id: 'o-1' }, { tx: db });
+ * db.exec('COMMIT'); // the relay sends it now
+ * ```
+ */
+export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
+  const given = options?.database;
+  if (given !== undefined && !isSqliteDatabase(given)) {
+    throw new BusError('CONFIG_INVALID', 'sqliteOutbox({ database }) takes a node:sqlite DatabaseSync.');
+  }
+  const file = options?.path ?? given?.location() ?? undefined;
+  if (file === undefined && given === undefined) {
+    throw new BusError('CONFIG_INVALID', 'sqliteOutbox() needs a `path` or a `database` (a node:sqlite DatabaseSync).');
+  }
+  return new SqliteOutboxStore(
+    options,
+    file === undefined || file === ':memory:' ? undefined : path.resolve(file),
+    resolveTableNames(options.tables, undefined),
+  );
+}
+
+class SqliteOutboxStore implements OutboxStore {
+  readonly name = 'sqlite';
+  readonly #options: SqliteOutboxOptions;
+  /** The file, or undefined for an in-memory database shared with the caller. */
+  readonly #file: string | undefined;
+  readonly #t: ResolvedTableNames;
+  readonly #busyTimeoutMs: number;
+  #db: DatabaseSync | undefined;
+  #inboxDb: DatabaseSync | undefined;
+  readonly #inboxQueue = new PQueue({ concurrency: 1 });
+  readonly #statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  readonly #wakes = new Set<() => void>();
+  readonly #watched = new Set<OutboxTransaction>();
+  #watchTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: SqliteOutboxOptions, file: string | undefined, tables: ResolvedTableNames) {
+    this.#options = options;
+    this.#file = file;
+    this.#t = tables;
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+  }
+
+  async open(): Promise<void> {
+    if (this.#db !== undefined) return;
+    try {
+      const db = await this.#connect();
+      await this.#retryBusy('migrate the SQLite outbox', () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          db.exec(`CREATE TABLE IF NOT EXISTS "${this.#t.version}" (component TEXT PRIMARY KEY, version INTEGER NOT NULL)`);
+          const row = db.prepare(`SELECT version FROM "${this.#t.version}" WHERE component = 'outbox'`).get() as
+            | { version?: number }
+            | undefined;
+          const version = row?.version ?? 0;
+          if (version > SQLITE_SCHEMA_VERSION) {
+            throw new BusError(
+              'STORE_FAILED',
+              `The outbox tables are at schema version ${version}, newer than this @bus/outbox (${SQLITE_SCHEMA_VERSION}): upgrade it.`,
+            );
+          }
+          if (version < 1) {
+            db.exec(sqliteMigrationV1(this.#t));
+            db.prepare(`INSERT OR REPLACE INTO "${this.#t.version}" (component, version) VALUES ('outbox', ?)`).run(SQLITE_SCHEMA_VERSION);
+          }
+          db.exec('COMMIT');
+        } catch (error) {
+          db.exec('ROLLBACK');
+          throw error;
+        }
+      });
+      this.#db = db;
+    } catch (error) {
+      throw storeFailed(error, 'open the SQLite outbox');
+    }
+  }
+
+  /** A connection of the store's own, in WAL mode, that never waits on a lock (see the file comment). */
+  async #connect(): Promise<DatabaseSync> {
+    if (this.#file === undefined) return this.#options.database as DatabaseSync;
+    const db = new DatabaseSync(this.#file, { timeout: 0 });
+    await this.#retryBusy('open the SQLite outbox', () => db.exec('PRAGMA journal_mode = WAL'));
+    db.exec('PRAGMA synchronous = NORMAL');
+    return db;
+  }
+
+  async close(): Promise<void> {
+    if (this.#watchTimer !== undefined) clearInterval(this.#watchTimer);
+    this.#watchTimer = undefined;
+    this.#watched.clear();
+    await this.#inboxQueue.onIdle();
+    this.#statements.clear();
+    if (this.#file !== undefined) {
+      this.#db?.close();
+      this.#inboxDb?.close();
+    }
+    this.#db = undefined;
+    this.#inboxDb = undefined;
+  }
+
+  /** Runs `work` again after a few ms while another connection holds the database, up to the busy timeout. */
+  async #retryBusy<R>(what: string, work: () => R): Promise<R> {
+    const deadline = performance.now() + this.#busyTimeoutMs;
+    let delay = 1;
+    while (true) {
+      try {
+        return work();
+      } catch (error) {
+        if (!isBusy(error) || performance.now() >= deadline) throw storeFailed(error, what);
+        await sleep(delay);
+        delay = Math.min(delay * 2, 20);
+      }
+    }
+  }
+
+  #prepared(sql: string): ReturnType<DatabaseSync['prepare']> {
+    const db = this.#db;
+    if (db === undefined) throw new BusError('STORE_FAILED', 'The SQLite outbox is not open: start the bus first.');
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs one statement on the store's connection; on a shared in-memory database, never inside the caller's transaction. */
+  #all(what: string, sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
+    return this.#retryBusy(what, () => {
+      if (this.#file === undefined && this.#db?.isTransaction === true) throw busyError();
+      return this.#prepared(sql).all(...params) as SqlRow[];
+    });
+  }
+
+  adapt(tx: unknown): OutboxTransaction {
+    let adapted: OutboxTransaction;
+    if (isOutboxTransaction(tx)) adapted = tx;
+    else if (isSqliteDatabase(tx)) adapted = sqliteTransaction(tx);
+    else {
+      throw new BusError(
+        'TX_INVALID',
+        `The outbox's store is SQLite: pass { tx } the node:sqlite DatabaseSync on which you ran BEGIN (or sqliteTransaction(db), kyselyTransaction(trx, 'sqlite')); got ${tx === null ? 'null' : typeof tx}.`,
+      );
+    }
+    if (adapted.dialect !== 'sqlite') {
+      throw new BusError('TX_INVALID', `The outbox's store is SQLite, but { tx } is a ${adapted.dialect} transaction.`);
+    }
+    const theirs = adapted.database === undefined ? undefined : path.resolve(adapted.database);
+    const sameFile = this.#file === undefined ? adapted.handle === this.#options.database : theirs === undefined || theirs === this.#file;
+    if (!sameFile) {
+      throw new BusError(
+        'TX_INVALID',
+        `{ tx } is a connection to ${theirs ?? 'another database'}, but the outbox's store is ${this.#file ?? 'an in-memory database'}: write in a transaction on the outbox's database.`,
+      );
+    }
+    return adapted;
+  }
+
+  async write(tx: OutboxTransaction, rows: readonly OutboxWrite[]): Promise<void> {
+    const now = Date.now();
+    for (let start = 0; start < rows.length; start += MAX_ROWS_PER_STATEMENT) {
+      const [sql, params] = this.#insert(rows.slice(start, start + MAX_ROWS_PER_STATEMENT), now);
+      await tx.execute(sql, params);
+    }
+  }
+
+  async writeNow(rows: readonly OutboxWrite[]): Promise<void> {
+    const [sql, params] = this.#insert(rows, Date.now());
+    await this.#all('write to the SQLite outbox', sql, params);
+    for (const wake of this.#wakes) wake();
+  }
+
+  #insert(rows: readonly OutboxWrite[], now: number): [string, SqlValue[]] {
+    const params: SqlValue[] = [];
+    const tuples: string[] = [];
+    for (const row of rows) {
+      const c = envelopeColumns(row.envelope);
+      tuples.push('(?, ?, ?, ?, ?, ?, ?, ?)');
+      params.push(c.eventId, c.type, c.partitionKey, c.attributes, c.payload, c.payloadKind, now, Math.max(now, row.availableAt ?? now));
+    }
+    return [
+      `INSERT INTO "${this.#t.outbox}" (event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, available_at) VALUES ${tuples.join(', ')}`,
+      params,
+    ];
+  }
+
+  async claim(relayId: string, limit: number, leaseMs: number): Promise<OutboxRecord[]> {
+    // One try: while another connection writes, nothing it holds is claimable anyway, and its commit wakes the relay.
+    let rows: SqlRow[];
+    try {
+      if (this.#file === undefined && this.#db?.isTransaction === true) throw busyError();
+      rows = this.#prepared(sqliteClaimSql(this.#t)).all(Date.now(), relayId, leaseMs, limit) as SqlRow[];
+    } catch (error) {
+      if (isBusy(error))
+        throw new BusError('STORE_FAILED', 'The SQLite outbox is locked by a writer; claiming later.', {
+          cause: error,
+          details: { busy: true },
+        });
+      throw storeFailed(error, 'claim outbox rows');
+    }
+    return rows.map(toRecord).sort((a, b) => a.seq - b.seq);
+  }
+
+  async complete(relayId: string, seqs: readonly number[], keepSent: boolean): Promise<void> {
+    if (seqs.length === 0) return;
+    const list = seqList(seqs);
+    await this.#all(
+      'mark outbox rows sent',
+      keepSent
+        ? `UPDATE "${this.#t.outbox}" SET sent_at = ?, lease_until = NULL WHERE seq IN (${list}) AND claimed_by = ?`
+        : `DELETE FROM "${this.#t.outbox}" WHERE seq IN (${list}) AND claimed_by = ?`,
+      keepSent ? [Date.now(), relayId] : [relayId],
+    );
+  }
+
+  async release(relayId: string, seqs: readonly number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    await this.#all(
+      'release outbox rows',
+      `UPDATE "${this.#t.outbox}" SET lease_until = NULL WHERE seq IN (${seqList(seqs)}) AND claimed_by = ?`,
+      [relayId],
+    );
+  }
+
+  async retry(relayId: string, seq: number, attempts: number, nextAttemptAt: number, error: string): Promise<void> {
+    await this.#all(
+      'schedule an outbox retry',
+      `UPDATE "${this.#t.outbox}" SET attempts = ?, available_at = ?, last_error = ?, lease_until = NULL WHERE seq = ? AND claimed_by = ?`,
+      [attempts, nextAttemptAt, error, seq, relayId],
+    );
+  }
+
+  async bury(relayId: string, seq: number, attempts: number, error: string): Promise<void> {
+    await this.#transaction('dead-letter an outbox row', () => {
+      this.#prepared(
+        `INSERT INTO "${this.#t.deadLetters}" (seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, attempts, last_error, failed_at)
+         SELECT seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, ?, ?, ? FROM "${this.#t.outbox}" WHERE seq = ? AND claimed_by = ?`,
+      ).run(attempts, error, Date.now(), seq, relayId);
+      this.#prepared(`DELETE FROM "${this.#t.outbox}" WHERE seq = ? AND claimed_by = ?`).run(seq, relayId);
+    });
+  }
+
+  /** Runs `work` in a transaction of the store's connection. */
+  #transaction<R>(what: string, work: () => R): Promise<R> {
+    return this.#retryBusy(what, () => {
+      const db = this.#db;
+      if (db === undefined) throw new BusError('STORE_FAILED', 'The SQLite outbox is not open: start the bus first.');
+      if (this.#file === undefined && db.isTransaction) throw busyError();
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = work();
+        db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  #deadWhere(filter: OutboxDeadLetterFilter): [string, SqlValue[]] {
+    const clauses: string[] = [];
+    const params: SqlValue[] = [];
+    if (filter.ids !== undefined) {
+      clauses.push(filter.ids.length === 0 ? 'FALSE' : `event_id IN (${filter.ids.map(() => '?').join(', ')})`);
+      params.push(...filter.ids);
+    }
+    if (filter.type !== undefined) {
+      clauses.push('event_type = ?');
+      params.push(filter.type);
+    }
+    const since = millisOf(filter.since);
+    if (since !== undefined) {
+      clauses.push('failed_at >= ?');
+      params.push(since);
+    }
+    const until = millisOf(filter.until);
+    if (until !== undefined) {
+      clauses.push('failed_at < ?');
+      params.push(until);
+    }
+    const limit = filter.limit === undefined ? '' : ` ORDER BY seq LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+    return [
+      `seq IN (SELECT seq FROM "${this.#t.deadLetters}" WHERE ${clauses.length === 0 ? 'TRUE' : clauses.join(' AND ')}${limit})`,
+      params,
+    ];
+  }
+
+  async listDeadLetters(filter: OutboxDeadLetterFilter): Promise<OutboxDeadLetter[]> {
+    const [where, params] = this.#deadWhere({ ...filter, limit: filter.limit ?? 100 });
+    const rows = await this.#all(
+      'list outbox dead letters',
+      `SELECT seq, attributes, payload, payload_kind, attempts, last_error, created_at, failed_at FROM "${this.#t.deadLetters}" WHERE ${where} ORDER BY seq`,
+      params,
+    );
+    return rows.map((row) => ({ ...toRecord(row), lastError: String(row.last_error), failedAt: Number(row.failed_at) }));
+  }
+
+  async redrive(filter: OutboxDeadLetterFilter): Promise<number> {
+    const [where, params] = this.#deadWhere(filter);
+    const now = Date.now();
+    const count = await this.#transaction('redrive outbox dead letters', () => {
+      const moved = this.#prepared(
+        `INSERT INTO "${this.#t.outbox}" (seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, available_at)
+         SELECT seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, ? FROM "${this.#t.deadLetters}" WHERE ${where}`,
+      ).run(now, ...params) as { changes: number | bigint };
+      this.#prepared(`DELETE FROM "${this.#t.deadLetters}" WHERE ${where}`).run(...params);
+      return Number(moved.changes);
+    });
+    for (const wake of this.#wakes) wake();
+    return count;
+  }
+
+  async purge(filter: OutboxDeadLetterFilter): Promise<number> {
+    const [where, params] = this.#deadWhere(filter);
+    const result = await this.#retryBusy(
+      'purge outbox dead letters',
+      () => this.#prepared(`DELETE FROM "${this.#t.deadLetters}" WHERE ${where}`).run(...params) as { changes: number | bigint },
+    );
+    return Number(result.changes);
+  }
+
+  async stats(): Promise<OutboxStats> {
+    const now = Date.now();
+    const [row] = await this.#all(
+      'read outbox stats',
+      `SELECT count(*) AS pending, count(*) FILTER (WHERE available_at > ?1) AS scheduled,
+              min(available_at) FILTER (WHERE available_at <= ?1) AS oldest,
+              (SELECT count(*) FROM "${this.#t.deadLetters}") AS dead
+         FROM "${this.#t.outbox}" WHERE sent_at IS NULL`,
+      [now],
+    );
+    const oldest = row?.oldest === null || row?.oldest === undefined ? now : Number(row.oldest);
+    return {
+      pending: Number(row?.pending ?? 0),
+      scheduled: Number(row?.scheduled ?? 0),
+      oldestPendingAgeMs: Math.max(0, now - oldest),
+      dead: Number(row?.dead ?? 0),
+    };
+  }
+
+  async nextDueAt(): Promise<number | undefined> {
+    const [row] = await this.#all(
+      'read the next outbox due time',
+      `SELECT min(max(available_at, coalesce(lease_until, available_at))) AS due FROM "${this.#t.outbox}" WHERE sent_at IS NULL`,
+    );
+    return row?.due === null || row?.due === undefined ? undefined : Number(row.due);
+  }
+
+  async cleanup(olderThan: number): Promise<number> {
+    const result = await this.#retryBusy(
+      'delete sent outbox rows',
+      () =>
+        this.#prepared(`DELETE FROM "${this.#t.outbox}" WHERE sent_at IS NOT NULL AND sent_at < ?`).run(olderThan) as {
+          changes: number | bigint;
+        },
+    );
+    return Number(result.changes);
+  }
+
+  async watch(wake: () => void): Promise<() => Promise<void>> {
+    this.#wakes.add(wake);
+    return async () => {
+      this.#wakes.delete(wake);
+    };
+  }
+
+  /** Watches `tx` until its transaction ends, then wakes the relay: the local commit signal. */
+  written(tx: OutboxTransaction): void {
+    if (tx.inTransaction === undefined || this.#wakes.size === 0) return;
+    this.#watched.add(tx);
+    this.#watchTimer ??= setInterval(() => {
+      let ended = false;
+      for (const watched of this.#watched) {
+        if (!stillOpen(watched)) {
+          this.#watched.delete(watched);
+          ended = true;
+        }
+      }
+      if (this.#watched.size === 0) {
+        clearInterval(this.#watchTimer);
+        this.#watchTimer = undefined;
+      }
+      if (ended) for (const wake of this.#wakes) wake();
+    }, 1);
+    this.#watchTimer.unref?.();
+  }
+
+  async beginInbox(): Promise<InboxTransaction> {
+    let release!: () => void;
+    const turn = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started!: () => void;
+    const ready = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    void this.#inboxQueue.add(() => {
+      started();
+      return turn;
+    });
+    await ready;
+    try {
+      this.#inboxDb ??= await this.#connect();
+      const db = this.#inboxDb;
+      await this.#retryBusy('begin an inbox transaction', () => {
+        if (this.#file === undefined && db.isTransaction) throw busyError();
+        db.exec('BEGIN IMMEDIATE');
+      });
+      let done = false;
+      const end = async (sql: string): Promise<void> => {
+        if (done) return;
+        done = true;
+        try {
+          await this.#retryBusy(`${sql.toLowerCase()} an inbox transaction`, () => db.exec(sql));
+        } finally {
+          release();
+          for (const wake of this.#wakes) wake();
+        }
+      };
+      return { tx: sqliteTransaction(db), handle: db, commit: () => end('COMMIT'), rollback: () => end('ROLLBACK') };
+    } catch (error) {
+      release();
+      throw storeFailed(error, 'begin an inbox transaction');
+    }
+  }
+
+  async recordInbox(tx: OutboxTransaction, consumer: string, eventId: string): Promise<boolean> {
+    const rows = await tx.execute(
+      `INSERT INTO "${this.#t.inbox}" (consumer, event_id, handled_at) VALUES (?, ?, ?) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING 1 AS fresh`,
+      [consumer, eventId, Date.now()],
+    );
+    return rows.length === 1;
+  }
+
+  async cleanupInbox(olderThan: number): Promise<number> {
+    const result = await this.#retryBusy(
+      'delete old inbox records',
+      () => this.#prepared(`DELETE FROM "${this.#t.inbox}" WHERE handled_at < ?`).run(olderThan) as { changes: number | bigint },
+    );
+    return Number(result.changes);
+  }
+}
+
+function toRecord(row: SqlRow): OutboxRecord {
+  return {
+    seq: Number(row.seq),
+    envelope: envelopeOf(String(row.attributes), (row.payload as Uint8Array | null) ?? null, Number(row.payload_kind)),
+    attempts: Number(row.attempts),
+    createdAt: Number(row.created_at),
+  };
+}
+
+/** Seqs are integers the store made, so they go in the SQL as a list. */
+function seqList(seqs: readonly number[]): string {
+  return seqs.map((seq) => Math.trunc(seq)).join(', ');
+}
+
+/** Whether the caller's transaction is still open (a closed connection's has ended). */
+function stillOpen(tx: OutboxTransaction): boolean {
+  try {
+    return tx.inTransaction?.() === true;
+  } catch {
+    return false;
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { errcode?: number } | null)?.errcode;
+  return code === SQLITE_BUSY || code === SQLITE_LOCKED || (error as { busy?: boolean } | null)?.busy === true;
+}
+
+function busyError(): Error {
+  return Object.assign(new Error('the shared in-memory database is inside the caller’s transaction'), { busy: true });
+}

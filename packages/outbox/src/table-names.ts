@@ -1,0 +1,46 @@
+/** The names of the outbox's tables, checked once so they can be put in SQL. */
+import { BusError } from '@bus/core';
+
+/**
+ * The tables of a store. Each is an unquoted lowercase SQL identifier.
+ *
+ * @example
+ * ```ts
+ * postgresOutbox({ pool, tables: { outbox: 'event_outbox', deadLetters: 'event_dead_letter' } });
+ * ```
+ */
+export interface OutboxTableNames {
+  /** The rows waiting to be sent. Default `bus_outbox`. */
+  readonly outbox?: string;
+  /** The rows that exhausted their attempts. Default `bus_outbox_dead`. */
+  readonly deadLetters?: string;
+  /** The event ids each consumer handled. Default `bus_inbox`. */
+  readonly inbox?: string;
+  /** The schema version of these tables. Default `bus_outbox_version`. */
+  readonly version?: string;
+}
+
+/** Every table name, filled in and checked. */
+export type ResolvedTableNames = Required<OutboxTableNames>;
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Fills in the defaults and checks each name: `CONFIG_INVALID` for one that is not a plain identifier. */
+export function resolveTableNames(names: OutboxTableNames | undefined, schema: string | undefined): ResolvedTableNames {
+  const resolved: ResolvedTableNames = {
+    outbox: names?.outbox ?? 'bus_outbox',
+    deadLetters: names?.deadLetters ?? 'bus_outbox_dead',
+    inbox: names?.inbox ?? 'bus_inbox',
+    version: names?.version ?? 'bus_outbox_version',
+  };
+  for (const [role, name] of Object.entries({ ...resolved, ...(schema === undefined ? {} : { schema }) })) {
+    if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
+      throw new BusError(
+        'CONFIG_INVALID',
+        `The outbox's ${role} name must be a lowercase SQL identifier ([a-z_][a-z0-9_]*), got ${JSON.stringify(name)}.`,
+      );
+    }
+  }
+  if (new Set(Object.values(resolved)).size !== 4) throw new BusError('CONFIG_INVALID', 'The outbox tables need four distinct names.');
+  return resolved;
+}
