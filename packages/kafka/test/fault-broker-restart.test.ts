@@ -7,7 +7,7 @@
 import { createBus } from '@bus/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCloudEvent, kafka } from '../src/index.js';
-import { TestBroker } from './support/broker.js';
+import { TestBroker } from '@bus/scripts/test-broker';
 import { jsonTestCodec } from './support/json-test-codec.js';
 import { readRecords } from './support/raw-kafka.js';
 import { sleep, waitUntil } from './support/wait.js';

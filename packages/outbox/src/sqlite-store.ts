@@ -10,7 +10,7 @@
  * are seen at the next poll.
  */
 import path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BusError } from '@bus/core';
 import PQueue from 'p-queue';
@@ -152,7 +152,9 @@ class SqliteOutboxStore implements OutboxStore {
   /** A connection of the store's own, in WAL mode, that never waits on a lock (see the file comment). */
   async #connect(): Promise<DatabaseSync> {
     if (this.#file === undefined) return this.#options.database as DatabaseSync;
-    const db = new DatabaseSync(this.#file, { timeout: 0 });
+    // Loaded at run time: bundlers drop the `node:` prefix of a static import, and `sqlite` is no module.
+    const { DatabaseSync: Database } = process.getBuiltinModule('node:sqlite');
+    const db = new Database(this.#file, { timeout: 0 });
     await this.#retryBusy('open the SQLite outbox', () => db.exec('PRAGMA journal_mode = WAL'));
     db.exec('PRAGMA synchronous = NORMAL');
     return db;

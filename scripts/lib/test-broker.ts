@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Admin } from '@platformatic/kafka';
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..', '..');
+const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 const POM = path.join(REPO_ROOT, 'scripts', 'kafka', 'pom.xml');
 const LOG4J = path.join(REPO_ROOT, 'scripts', 'kafka', 'log4j2.xml');
 const TOOLS_DIR = process.env.BUS_TOOLS_DIR || path.join(os.homedir(), '.cache', 'bus-tools');
