@@ -22,7 +22,12 @@ function billingBus(config: ExampleConfig, database: ServiceDatabase) {
   return createBus({ source: 'billing' })
     .use(serialization())
     .use(
-      kafka({ brokers: config.brokers, clientId: 'billing-service', groupId: `${config.namespace}billing-service`, topicFor: topicFor(config) }),
+      kafka({
+        brokers: config.brokers,
+        clientId: 'billing-service',
+        groupId: `${config.namespace}billing-service`,
+        topicFor: topicFor(config),
+      }),
     )
     .use(inbox({ store: database.store }));
 }
@@ -55,7 +60,12 @@ export async function startBillingService(
       // ctx.tx is the inbox's transaction: the invoice commits with the record that this event was handled.
       await database
         .within(ctx.tx)
-        .run('INSERT INTO invoices (order_id, event_id, customer, amount_cents) VALUES (?, ?, ?, ?)', [orderId, event.id, customer, totalCents]);
+        .run('INSERT INTO invoices (order_id, event_id, customer, amount_cents) VALUES (?, ?, ?, ?)', [
+          orderId,
+          event.id,
+          customer,
+          totalCents,
+        ]);
       invoiced.set(event.id, orderId);
       onInvoice(event);
     },

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { startBillingService } from './billing-service.ts';
 import { readConfig } from './config.ts';
-import { OrderRejected, startOrdersService } from './orders-service.ts';
 import type { OrderCreated } from './orders.ts';
+import { OrderRejected, startOrdersService } from './orders-service.ts';
 import { waitUntil } from './wait-until.ts';
 
 const config = readConfig();
@@ -28,11 +28,17 @@ try {
   const committed = new Map<string, OrderCreated>();
   let rolledBack: { order: OrderCreated; eventId: string } | undefined;
   for (let n = 1; n <= config.orders + 1; n++) {
-    const order: OrderCreated = { orderId: `ord-${run}-${n}`, customer: customers[n % customers.length] as string, totalCents: 1_000 * n + 50 };
+    const order: OrderCreated = {
+      orderId: `ord-${run}-${n}`,
+      customer: customers[n % customers.length] as string,
+      totalCents: 1_000 * n + 50,
+    };
     try {
       const eventId = await orders.place(order, n === 3 ? { reject: 'payment declined' } : {});
       committed.set(eventId, order);
-      console.log(`[orders ] wrote ${order.orderId} for ${order.customer} (${euros(order.totalCents)}) and its orders.created ${eventId} in one transaction`);
+      console.log(
+        `[orders ] wrote ${order.orderId} for ${order.customer} (${euros(order.totalCents)}) and its orders.created ${eventId} in one transaction`,
+      );
     } catch (error) {
       if (!(error instanceof OrderRejected)) throw error;
       rolledBack = { order, eventId: error.eventId };

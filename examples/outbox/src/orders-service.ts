@@ -28,7 +28,14 @@ export class OrderRejected extends Error {
 function ordersBus(config: ExampleConfig, database: ServiceDatabase) {
   return createBus({ source: 'orders' })
     .use(serialization())
-    .use(kafka({ brokers: config.brokers, clientId: 'orders-service', groupId: `${config.namespace}orders-service`, topicFor: topicFor(config) }))
+    .use(
+      kafka({
+        brokers: config.brokers,
+        clientId: 'orders-service',
+        groupId: `${config.namespace}orders-service`,
+        topicFor: topicFor(config),
+      }),
+    )
     .use(outbox({ store: database.store, pollIntervalMs: 200 }));
 }
 
