@@ -121,6 +121,27 @@ describe('kyselyTransaction on Postgres', () => {
     expect(await bus.outbox.stats()).toMatchObject({ pending: 0, dead: 0 });
   });
 
+  it('sends from a controlled transaction (db.startTransaction()) once it commits', async () => {
+    const trx = await db.startTransaction().execute();
+    // `<Database>` spelled out: TypeScript does not infer Transaction<DB>'s DB from a ControlledTransaction<DB, S>.
+    await trx.insertInto('orders').values({ id: 'o-controlled', total: 5 }).execute();
+    const receipt = await bus.publish('orders.created', { id: 'o-controlled' }, { tx: kyselyTransaction<Database>(trx, 'postgres') });
+    expect(await outboxRows(receipt.id)).toBe(0);
+    await trx.commit().execute();
+    await waitFor(() => ids().includes(receipt.id), 10_000, { message: 'the event of the controlled transaction' });
+    expect(await orderIds()).toContain('o-controlled');
+  });
+
+  it('refuses a trx whose transaction already ended with a BusError, and writes nothing', async () => {
+    const ended = await db.transaction().execute(async (trx) => trx);
+    const failure = await bus
+      .publish('orders.created', { id: 'o-late' }, { tx: kyselyTransaction(ended, 'postgres'), id: 'evt-kysely-ended' })
+      .catch((error: unknown) => error);
+    expect(BusError.is(failure)).toBe(true);
+    expect((failure as BusError).message).toMatch(/already committed/);
+    expect(await outboxRows('evt-kysely-ended')).toBe(0);
+  });
+
   it('refuses the Kysely db itself (not a transaction) with TX_INVALID, and writes nothing', async () => {
     const before = received.length;
     const notATransaction = db as unknown as Transaction<Database>;
