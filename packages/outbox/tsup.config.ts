@@ -9,4 +9,6 @@ export default defineConfig({
   target: 'node22',
   // Optional peers: loaded only by the code that needs them.
   external: ['pg', 'kysely'],
+  // Keep `node:` on imports: `node:sqlite` exists only under that prefix (tsup 8 strips it by default, leaving `sqlite`).
+  removeNodeProtocol: false,
 });
