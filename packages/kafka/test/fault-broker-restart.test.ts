@@ -5,9 +5,9 @@
 // lived through the restart ends up with every acknowledged event. Runs on a broker of
 // its own (test/support/broker.ts): the shared one is never stopped.
 import { createBus } from '@bus/core';
+import { TestBroker } from '@bus/scripts/test-broker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCloudEvent, kafka } from '../src/index.js';
-import { TestBroker } from '@bus/scripts/test-broker';
 import { jsonTestCodec } from './support/json-test-codec.js';
 import { readRecords } from './support/raw-kafka.js';
 import { sleep, waitUntil } from './support/wait.js';
