@@ -20,7 +20,7 @@ import { readServicesEnv } from '@bus/scripts/services-env';
 import { serialization } from '@bus/serialization';
 import { type MessageToProduce, Producer } from '@platformatic/kafka';
 import pg from 'pg';
-import { type OutboxExtension, type OutboxStore, outbox, postgresOutbox, sqliteOutbox } from '../dist/index.js';
+import { type OutboxStore, outbox, postgresOutbox, sqliteOutbox } from '../dist/index.js';
 
 const BATCH = 100;
 const ROUNDS = Number(process.env.BUS_BENCH_OUTBOX_ROUNDS ?? 5);
@@ -272,7 +272,7 @@ async function relayThroughput(db: Db, producer: Producer<Buffer, Buffer, Buffer
       const n = await db.handRound(async (rows) => {
         const messages: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] = rows.map((row) => ({
           topic: type,
-          key: row.key === null ? undefined : Buffer.from(row.key),
+          ...(row.key === null ? {} : { key: Buffer.from(row.key) }),
           value: row.payload,
           headers: headersOf(row.attributes),
         }));
@@ -305,7 +305,7 @@ async function relayThroughput(db: Db, producer: Producer<Buffer, Buffer, Buffer
 
 async function relayLatency(db: Db): Promise<void> {
   const type = `${prefix}.latency.${db.name}`;
-  const bus: Bus & OutboxExtension = createBus({ source: 'urn:bench:outbox' })
+  const bus = createBus({ source: 'urn:bench:outbox' })
     .use(serialization())
     .use(kafka({ brokers, groupId: `${prefix}.latency` }))
     .use(outbox({ store: db.store(db.table), batchSize: BATCH }));
