@@ -7,7 +7,7 @@
  */
 import { BusError } from '@bus/core';
 import { POSTGRES_SCHEMA_VERSION, type PostgresNames, postgresMigrationV1, postgresNames } from './postgres-schema.js';
-import { envelopeColumns, envelopeOf, millisOf } from './row-codec.js';
+import { deadOrder, envelopeColumns, envelopeOf, millisOf } from './row-codec.js';
 import type {
   InboxTransaction,
   OutboxDeadLetter,
@@ -293,6 +293,10 @@ class PostgresOutboxStore implements OutboxStore {
       params.push(filter.ids);
       clauses.push(`event_id = ANY($${params.length}::text[])`);
     }
+    if (filter.seqs !== undefined) {
+      params.push(filter.seqs);
+      clauses.push(`seq = ANY($${params.length}::bigint[])`);
+    }
     if (filter.type !== undefined) {
       params.push(filter.type);
       clauses.push(`event_type = $${params.length}`);
@@ -307,7 +311,7 @@ class PostgresOutboxStore implements OutboxStore {
       params.push(new Date(until).toISOString());
       clauses.push(`failed_at < $${params.length}::timestamptz`);
     }
-    const limit = filter.limit === undefined ? '' : ` ORDER BY seq LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+    const limit = filter.limit === undefined ? '' : ` ORDER BY ${deadOrder(filter)} LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
     return [`${clauses.length === 0 ? 'TRUE' : clauses.join(' AND ')}${limit}`, params];
   }
 
@@ -316,7 +320,7 @@ class PostgresOutboxStore implements OutboxStore {
     const rows = await this.#query(
       `SELECT seq, attributes, payload, payload_kind, attempts, last_error,
               (extract(epoch FROM created_at) * 1000)::float8 AS created_ms, (extract(epoch FROM failed_at) * 1000)::float8 AS failed_ms
-         FROM ${this.#names.dead} WHERE seq IN (SELECT seq FROM ${this.#names.dead} WHERE ${where}) ORDER BY seq`,
+         FROM ${this.#names.dead} WHERE seq IN (SELECT seq FROM ${this.#names.dead} WHERE ${where}) ORDER BY ${deadOrder(filter)}`,
       params,
       'list outbox dead letters',
     );

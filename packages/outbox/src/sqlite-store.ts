@@ -14,7 +14,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BusError } from '@bus/core';
 import PQueue from 'p-queue';
-import { envelopeColumns, envelopeOf, millisOf } from './row-codec.js';
+import { deadOrder, envelopeColumns, envelopeOf, millisOf } from './row-codec.js';
 import { SQLITE_SCHEMA_VERSION, sqliteClaimSql, sqliteMigrationV1 } from './sqlite-schema.js';
 import type {
   InboxTransaction,
@@ -341,6 +341,10 @@ class SqliteOutboxStore implements OutboxStore {
       clauses.push(filter.ids.length === 0 ? 'FALSE' : `event_id IN (${filter.ids.map(() => '?').join(', ')})`);
       params.push(...filter.ids);
     }
+    if (filter.seqs !== undefined) {
+      clauses.push(filter.seqs.length === 0 ? 'FALSE' : `seq IN (${filter.seqs.map(() => '?').join(', ')})`);
+      params.push(...filter.seqs);
+    }
     if (filter.type !== undefined) {
       clauses.push('event_type = ?');
       params.push(filter.type);
@@ -355,7 +359,7 @@ class SqliteOutboxStore implements OutboxStore {
       clauses.push('failed_at < ?');
       params.push(until);
     }
-    const limit = filter.limit === undefined ? '' : ` ORDER BY seq LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+    const limit = filter.limit === undefined ? '' : ` ORDER BY ${deadOrder(filter)} LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
     return [
       `seq IN (SELECT seq FROM "${this.#t.deadLetters}" WHERE ${clauses.length === 0 ? 'TRUE' : clauses.join(' AND ')}${limit})`,
       params,
@@ -366,7 +370,7 @@ class SqliteOutboxStore implements OutboxStore {
     const [where, params] = this.#deadWhere({ ...filter, limit: filter.limit ?? 100 });
     const rows = await this.#all(
       'list outbox dead letters',
-      `SELECT seq, attributes, payload, payload_kind, attempts, last_error, created_at, failed_at FROM "${this.#t.deadLetters}" WHERE ${where} ORDER BY seq`,
+      `SELECT seq, attributes, payload, payload_kind, attempts, last_error, created_at, failed_at FROM "${this.#t.deadLetters}" WHERE ${where} ORDER BY ${deadOrder(filter)}`,
       params,
     );
     return rows.map((row) => ({ ...toRecord(row), lastError: String(row.last_error), failedAt: Number(row.failed_at) }));

@@ -261,6 +261,32 @@ export function describeOutboxConformance(label: string, makeEnv: () => Promise<
       expect(ids(received).filter((id) => id === poison.id)).toHaveLength(1);
     });
 
+    it('lists dead letters newest first and redrives one by its seq', async () => {
+      let poisoned = true;
+      const transport = refusingTransport((event) => poisoned && event.type === 'poison');
+      const { bus, received } = await startBus(fresh(), { transport, retry: { maxAttempts: 1 } });
+      const first = await bus.publish('poison', { n: 1 }, { delayMs: 0 });
+      await waitFor(async () => (await bus.outbox.stats()).dead === 1, 10_000, { message: 'the first dead letter' });
+      const second = await bus.publish('poison', { n: 2 }, { delayMs: 0 });
+      await waitFor(async () => (await bus.outbox.stats()).dead === 2, 10_000, { message: 'the second dead letter' });
+
+      const oldestFirst = await bus.outbox.deadLetters.list();
+      expect(oldestFirst.map((letter) => letter.envelope.id)).toEqual([first.id, second.id]);
+      const newest = await bus.outbox.deadLetters.list({ newestFirst: true });
+      expect(newest.map((letter) => letter.envelope.id)).toEqual([second.id, first.id]);
+      expect((await bus.outbox.deadLetters.list({ newestFirst: true, limit: 1 })).map((l) => l.envelope.id)).toEqual([second.id]);
+
+      const seqOfFirst = oldestFirst[0]?.seq ?? -1;
+      expect(await bus.outbox.deadLetters.list({ seqs: [seqOfFirst] })).toHaveLength(1);
+      expect(await bus.outbox.deadLetters.list({ seqs: [] })).toEqual([]);
+      poisoned = false;
+      expect(await bus.outbox.deadLetters.redrive({ seqs: [seqOfFirst] })).toBe(1);
+      expect(await bus.outbox.deadLetters.redrive({ seqs: [seqOfFirst] })).toBe(0);
+      await waitFor(() => ids(received).includes(first.id), 10_000, { message: 'the redriven first letter' });
+      expect(ids(received)).not.toContain(second.id);
+      expect((await bus.outbox.deadLetters.list()).map((letter) => letter.envelope.id)).toEqual([second.id]);
+    });
+
     it('dead-letters at once an error that says it is not worth retrying', async () => {
       const inner = memoryTransport();
       const transport: Transport = {
