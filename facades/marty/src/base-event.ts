@@ -1,0 +1,183 @@
+/**
+ * `BaseEvent` of `enhanced_event_bus.py`: an event type, its data and its
+ * {@link EventMetadata}; the base of every Marty event class.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventValidationError } from './errors.js';
+import type { EventFilter } from './event-filter.js';
+import { EventMetadata, type EventMetadataFields } from './event-metadata.js';
+import { isoformat } from './python-time.js';
+
+/**
+ * What `new BaseEvent({...})` takes: Python's `event_type`, `data`, `metadata`
+ * and, when no metadata is given, the metadata fields (`**kwargs`).
+ *
+ * @example
+ * ```ts
+ * const init: BaseEventInit = { eventType: 'user.created', data: { id: 'u-1' }, correlationId: 'req-7' };
+ * ```
+ */
+export interface BaseEventInit extends EventMetadataFields {
+  /** The event type; default (also for `''`) the class name. */
+  readonly eventType?: string | null | undefined;
+  /** The payload; default `{}`. Its keys are never renamed. */
+  readonly data?: Record<string, unknown> | null | undefined;
+  /** The metadata; default: a new one with a UUID, the event type, now and the metadata fields given. */
+  readonly metadata?: EventMetadata | null | undefined;
+}
+
+/** A plain object read by `fromDict`. */
+type Dict = Readonly<Record<string, unknown>>;
+
+const toSnake = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/**
+ * An event with metadata. `toDict()` is camelCase; `toJSON()` (so also
+ * `JSON.stringify(event)`) is Python's `to_dict()`, the Kafka wire form;
+ * `fromDict()` reads both.
+ *
+ * @example
+ * ```ts
+ * class UserCreated extends BaseEvent {}
+ * const event = new UserCreated({ data: { id: 'u-1' }, tenantId: 'acme' });
+ * event.eventType;                      // 'UserCreated'
+ * const copy = BaseEvent.fromJSON(JSON.stringify(event));
+ * ```
+ */
+export class BaseEvent {
+  /** The event type (routing key). */
+  eventType: string;
+  /** The payload. */
+  data: Record<string, unknown>;
+  /** The metadata. */
+  metadata: EventMetadata;
+
+  constructor(init: BaseEventInit = {}) {
+    const { eventType, data, metadata, ...fields } = init;
+    this.eventType = eventType || this.constructor.name;
+    this.data = data ?? {};
+    this.metadata = metadata ?? new EventMetadata(randomUUID(), this.eventType, new Date(), fields);
+  }
+
+  /** The event id (`metadata.eventId`). */
+  get eventId(): string {
+    return this.metadata.eventId;
+  }
+
+  /** When the event happened (`metadata.timestamp`). */
+  get timestamp(): Date {
+    return this.metadata.timestamp;
+  }
+
+  /**
+   * Whether this event meets `filter` (Python's `matches_filter`).
+   *
+   * @example
+   * ```ts
+   * event.matchesFilter(new EventFilter({ tenantIds: ['acme'] }));
+   * ```
+   */
+  matchesFilter(filter: EventFilter): boolean {
+    return filter.matches(this);
+  }
+
+  /**
+   * The fields a subclass adds, camelCase (`undefined` for `BaseEvent` itself).
+   * With them, `toDict`/`toJSON` take the flat Python form of the subclasses:
+   * id, type, time, the fields, then `data` and `metadata`.
+   */
+  protected ownFields(): Record<string, unknown> | undefined {
+    return undefined;
+  }
+
+  /**
+   * The event as a camelCase object: `{ eventType, data, metadata }` (flat for subclasses, as `toJSON`).
+   *
+   * @example
+   * ```ts
+   * new BaseEvent({ eventType: 'a.b' }).toDict().metadata; // { eventId: '…', eventType: 'a.b', … }
+   * ```
+   */
+  toDict(): Record<string, unknown> {
+    const own = this.ownFields();
+    const metadata = this.metadata.toDict();
+    if (own === undefined) return { eventType: this.eventType, data: this.data, metadata };
+    return { eventId: this.eventId, eventType: this.eventType, timestamp: isoformat(this.timestamp), ...own, data: this.data, metadata };
+  }
+
+  /**
+   * Python's `to_dict()`: `{ event_type, data, metadata }` with snake_case
+   * metadata, `isoformat()` times and the priority as its number. Subclasses
+   * give Python's flat form `{ event_id, event_type, timestamp, …fields, data, metadata }`.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify(new BaseEvent({ eventType: 'a.b' })); // '{"event_type":"a.b","data":{},"metadata":{"event_id":…}}'
+   * ```
+   */
+  toJSON(): Record<string, unknown> {
+    const own = this.ownFields();
+    const metadata = this.metadata.toJSON();
+    if (own === undefined) return { event_type: this.eventType, data: this.data, metadata };
+    const fields = Object.fromEntries(Object.entries(own).map(([key, value]) => [toSnake(key), value]));
+    return {
+      event_id: this.eventId,
+      event_type: this.eventType,
+      timestamp: isoformat(this.timestamp),
+      ...fields,
+      data: this.data,
+      metadata,
+    };
+  }
+
+  /**
+   * The type, data and metadata of a `toJSON()`/`toDict()` object, for `fromDict` of this class and its subclasses.
+   * Metadata fields missing from `metadata` are taken from the top level (the flat form), then defaulted as Python does.
+   */
+  protected static initFromDict(dict: Dict): { eventType: string | null; data: Record<string, unknown>; metadata: EventMetadata } {
+    if (typeof dict !== 'object' || dict === null)
+      throw new EventValidationError(`An event must be an object, got ${dict === null ? 'null' : typeof dict}.`);
+    const rawMetadata = dict.metadata ?? {};
+    const data = dict.data ?? {};
+    if (typeof rawMetadata !== 'object' || rawMetadata === null || typeof data !== 'object' || data === null) {
+      throw new EventValidationError('An event needs object `data` and `metadata` (or none).');
+    }
+    const eventType = dict.event_type ?? dict.eventType ?? null;
+    if (eventType !== null && typeof eventType !== 'string') throw new EventValidationError('event_type must be a string.');
+    const metadata = EventMetadata.fromDict(rawMetadata as Dict, { ...dict, event_type: eventType ?? 'BaseEvent' });
+    return { eventType, data: data as Record<string, unknown>, metadata };
+  }
+
+  /**
+   * Rebuilds an event from `toJSON()` (Python's wire JSON, parsed) or `toDict()` output, as Python's `from_dict`
+   * (on this class: `new this({ eventType, data, metadata })`).
+   *
+   * @example
+   * ```ts
+   * const event = BaseEvent.fromDict({ event_type: 'user.created', data: { id: 1 }, metadata: { event_id: 'e-1' } });
+   * ```
+   */
+  static fromDict(dict: Dict): BaseEvent {
+    // biome-ignore lint/complexity/noThisInStatic: polymorphic on purpose, as Python's `cls(...)`.
+    return new (this as unknown as new (init: BaseEventInit) => BaseEvent)(BaseEvent.initFromDict(dict));
+  }
+
+  /**
+   * Rebuilds an event from its JSON text (a Kafka record value) with this class's `fromDict`.
+   *
+   * @example
+   * ```ts
+   * const event = BaseEvent.fromJSON(record.value.toString('utf8'));
+   * ```
+   */
+  static fromJSON(json: string): BaseEvent {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (error) {
+      throw new EventValidationError('The event is not valid JSON.', { cause: error });
+    }
+    // biome-ignore lint/complexity/noThisInStatic: the subclass's own fromDict, as Python's `cls.from_dict`.
+    return this.fromDict(parsed as Dict);
+  }
+}

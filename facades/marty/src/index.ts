@@ -1,0 +1,37 @@
+/**
+ * `@bus/facade-marty`: the Marty Microservices Framework's events package
+ * (`marty_msf.framework.events`) rebuilt on `@bus/core` and its plugins. The
+ * `types.py` names are in `@bus/facade-marty/types`, the older in-memory
+ * `EventBus` in `@bus/facade-marty/in-memory`.
+ *
+ * @packageDocumentation
+ */
+
+export type { BaseEventInit } from './base-event.js';
+export { BaseEvent } from './base-event.js';
+export {
+  AuditEventType,
+  DeliveryGuarantee,
+  EventBackendType,
+  EventBusMode,
+  EventCategory,
+  EventPriority,
+  EventStatus,
+  NotificationEventType,
+} from './enums.js';
+export type { EventPublishingErrorOptions } from './errors.js';
+export {
+  EventPublishingError,
+  EventSerializationError,
+  EventTimeoutError,
+  EventValidationError,
+  KafkaConnectionError,
+  OutboxError,
+  TopicNotFoundError,
+} from './errors.js';
+export type { EventFilterFields } from './event-filter.js';
+export { EventFilter } from './event-filter.js';
+export type { EventMetadataFields } from './event-metadata.js';
+export { EventMetadata } from './event-metadata.js';
+export { pythonStr } from './python-str.js';
+export { isoformat, parseIsoformat } from './python-time.js';
