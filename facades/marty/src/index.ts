@@ -9,6 +9,13 @@
 
 export type { BaseEventInit } from './base-event.js';
 export { BaseEvent } from './base-event.js';
+export type {
+  CreateDomainEventOptions,
+  CreateIntegrationEventOptions,
+  CreatePluginEventOptions,
+  CreateWorkflowEventOptions,
+} from './create-events.js';
+export { createDomainEvent, createIntegrationEvent, createPluginEvent, createWorkflowEvent } from './create-events.js';
 export {
   AuditEventType,
   DeliveryGuarantee,
@@ -31,7 +38,13 @@ export {
 } from './errors.js';
 export type { EventFilterFields } from './event-filter.js';
 export { EventFilter } from './event-filter.js';
+export type { EventHandlerOptions, PluginHandlerFunc } from './event-handler.js';
+export { EventHandler, PluginEventHandler } from './event-handler.js';
 export type { EventMetadataFields } from './event-metadata.js';
 export { EventMetadata } from './event-metadata.js';
+export type { EventClass } from './event-registry.js';
+export { EVENT_REGISTRY, EventRegistry, registerEvent, registerPluginEvent } from './event-registry.js';
+export type { DomainEventInit, IntegrationEventInit, PluginEventInit, SystemEventInit, WorkflowEventInit } from './events.js';
+export { DomainEvent, GenericEvent as Event, GenericEvent, IntegrationEvent, PluginEvent, SystemEvent, WorkflowEvent } from './events.js';
 export { pythonStr } from './python-str.js';
 export { isoformat, parseIsoformat } from './python-time.js';
