@@ -16,6 +16,19 @@ export type {
   CreateWorkflowEventOptions,
 } from './create-events.js';
 export { createDomainEvent, createIntegrationEvent, createPluginEvent, createWorkflowEvent } from './create-events.js';
+// The Kafka and outbox side: the enhanced bus, its configs and the decorators.
+export type { AuditEventOptions, DecoratorsEventBus, DomainEventOptions, EventDecorator, PublishOnOptions } from './decorators.js';
+export {
+  auditEvent,
+  cleanupDecoratorsEventBus,
+  domainEvent,
+  getDecoratorsEventBus,
+  publishOnError,
+  publishOnSuccess,
+  setDecoratorsEventBus,
+} from './decorators.js';
+export type { DeadLetterInfo, EnhancedEventBusOptions, HealthCheck, PublishEventOptions } from './enhanced-event-bus.js';
+export { EnhancedEventBus, legacyTopic } from './enhanced-event-bus.js';
 export {
   AuditEventType,
   DeliveryGuarantee,
@@ -36,6 +49,8 @@ export {
   OutboxError,
   TopicNotFoundError,
 } from './errors.js';
+export type { EventConfigFields } from './event-config.js';
+export { EventConfig, EventPublisherConfig } from './event-config.js';
 export type { EventFilterFields } from './event-filter.js';
 export { EventFilter } from './event-filter.js';
 export type { EventHandlerOptions, PluginHandlerFunc } from './event-handler.js';
@@ -46,5 +61,9 @@ export type { EventClass } from './event-registry.js';
 export { EVENT_REGISTRY, EventRegistry, registerEvent, registerPluginEvent } from './event-registry.js';
 export type { DomainEventInit, IntegrationEventInit, PluginEventInit, SystemEventInit, WorkflowEventInit } from './events.js';
 export { DomainEvent, GenericEvent as Event, GenericEvent, IntegrationEvent, PluginEvent, SystemEvent, WorkflowEvent } from './events.js';
+export type { KafkaConfigFields, SecurityProtocol } from './kafka-config.js';
+export { KafkaConfig } from './kafka-config.js';
+export type { OutboxConfigOptions } from './outbox-config.js';
+export { OutboxConfig } from './outbox-config.js';
 export { pythonStr } from './python-str.js';
 export { isoformat, parseIsoformat } from './python-time.js';
