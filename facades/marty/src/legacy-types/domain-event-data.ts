@@ -1,0 +1,74 @@
+/** `DomainEventData` of `types.py`: the payload of a domain event. */
+import { snakeJSON } from './snake-json.js';
+
+/**
+ * The optional fields of {@link DomainEventData}.
+ *
+ * @example
+ * ```ts
+ * const fields: DomainEventDataFields = { eventVersion: 2, eventData: { total: 10 } };
+ * ```
+ */
+export interface DomainEventDataFields {
+  /** Default `1`. */
+  readonly eventVersion?: number | undefined;
+  /** Default `{}`. */
+  readonly eventData?: Record<string, unknown> | undefined;
+  /** Default `{}`. */
+  readonly businessContext?: Record<string, unknown> | undefined;
+  /** Default `'1.0'`. */
+  readonly schemaVersion?: string | undefined;
+  /** Default `null`. */
+  readonly schemaUrl?: string | null | undefined;
+}
+
+/**
+ * The payload of a domain event.
+ *
+ * @example
+ * ```ts
+ * const data = new DomainEventData('Order', 'o-1', 'placed', { eventData: { total: 10 } });
+ * data.toJSON(); // { aggregate_type: 'Order', aggregate_id: 'o-1', event_type: 'placed', event_version: 1, … }
+ * ```
+ */
+export class DomainEventData {
+  /** The aggregate's type. */
+  aggregateType: string;
+  /** The aggregate's id. */
+  aggregateId: string;
+  /** The event type. */
+  eventType: string;
+  /** The event's version. */
+  eventVersion: number;
+  /** The event's data (keys kept as given). */
+  eventData: Record<string, unknown>;
+  /** Business context. */
+  businessContext: Record<string, unknown>;
+  /** Schema version. */
+  schemaVersion: string;
+  /** Schema URL. */
+  schemaUrl: string | null;
+
+  constructor(aggregateType: string, aggregateId: string, eventType: string, fields: DomainEventDataFields = {}) {
+    this.aggregateType = aggregateType;
+    this.aggregateId = aggregateId;
+    this.eventType = eventType;
+    this.eventVersion = fields.eventVersion ?? 1;
+    this.eventData = fields.eventData ?? {};
+    this.businessContext = fields.businessContext ?? {};
+    this.schemaVersion = fields.schemaVersion ?? '1.0';
+    this.schemaUrl = fields.schemaUrl ?? null;
+  }
+
+  /**
+   * Pydantic's `.dict()` in JSON form: snake_case keys.
+   *
+   * @example
+   * ```ts
+   * data.toJSON().event_data; // { total: 10 }
+   * ```
+   */
+  toJSON(): Record<string, unknown> {
+    return snakeJSON(this);
+  }
+}
