@@ -57,6 +57,8 @@ export type { EventHandlerOptions, PluginHandlerFunc } from './event-handler.js'
 export { EventHandler, PluginEventHandler } from './event-handler.js';
 export type { EventMetadataFields } from './event-metadata.js';
 export { EventMetadata } from './event-metadata.js';
+export type { PublishMetadataOptions } from './event-publisher.js';
+export { EventPublisher, getEventPublisher } from './event-publisher.js';
 export type { EventClass } from './event-registry.js';
 export { EVENT_REGISTRY, EventRegistry, registerEvent, registerPluginEvent } from './event-registry.js';
 export type { DomainEventInit, IntegrationEventInit, PluginEventInit, SystemEventInit, WorkflowEventInit } from './events.js';

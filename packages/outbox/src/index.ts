@@ -28,6 +28,7 @@ export type {
   OutboxStore,
   OutboxWrite,
 } from './store.js';
+export { outboxStoreFor } from './store-for-transaction.js';
 export type { OutboxTableNames } from './table-names.js';
 export type { OutboxTransaction, PgClientLike, SqlDialect, SqliteDatabaseLike, SqlRow, SqlValue } from './transaction.js';
 export { pgTransaction, sqliteTransaction } from './transaction.js';
