@@ -29,7 +29,7 @@ function newPublisher(fields: Partial<EventConfig> = {}, databaseSession?: unkno
   return publisher;
 }
 
-const valueOf = (record: { value: Buffer } | undefined) => JSON.parse(record?.value.toString() ?? 'null');
+const jsonOf = (record: { value: Buffer } | undefined) => JSON.parse(record?.value.toString() ?? 'null');
 
 describe('EventPublisher', () => {
   it('publishes audit events to <prefix>.audit.events keyed by the resource id, in the snake_case envelope', async () => {
@@ -38,7 +38,7 @@ describe('EventPublisher', () => {
     const [record] = await readRecords(`${prefix}.audit.events`, 1);
     expect(record?.key.toString()).toBe('u-1');
     expect(headersOf(record as never)).toEqual({});
-    const envelope = valueOf(record);
+    const envelope = jsonOf(record);
     expect(Object.keys(envelope)).toEqual(['metadata', 'event_type', 'payload']);
     expect(envelope.event_type).toBe('user.login');
     expect(envelope.metadata).toMatchObject({ event_id: id, service_name: 'user-service', service_version: '1.0.0', priority: 'normal' });
@@ -57,7 +57,7 @@ describe('EventPublisher', () => {
     await publisher.publishNotificationEvent(NotificationEventType.USER_WELCOME, 'user', ['u-1', 'u-2'], 'Hi', 'Welcome');
     const [note] = await readRecords(`${prefix}.notification.events`, 1);
     expect(note?.key.toString()).toBe('user');
-    expect(valueOf(note)).toMatchObject({
+    expect(jsonOf(note)).toMatchObject({
       event_type: 'user.welcome',
       metadata: { priority: 'high' },
       payload: { recipient_ids: ['u-1', 'u-2'], subject: 'Hi', message: 'Welcome', channels: ['email'] },
@@ -66,7 +66,7 @@ describe('EventPublisher', () => {
     await publisher.publishDomainEvent('Order', 'o-7', 'Placed', { total: 12 });
     const [domain] = await readRecords(`${prefix}.Orders.order.placed`, 1);
     expect(domain?.key.toString()).toBe('o-7');
-    expect(valueOf(domain)).toMatchObject({
+    expect(jsonOf(domain)).toMatchObject({
       event_type: 'Placed',
       payload: { aggregate_type: 'Order', aggregate_id: 'o-7', event_data: { total: 12 } },
     });
@@ -76,7 +76,7 @@ describe('EventPublisher', () => {
     expect(id).toBe(metadata.eventId);
     const [custom] = await readRecords(`${prefix}.custom.stream`, 1);
     expect(custom?.key.toString()).toBe('k-1');
-    expect(valueOf(custom)).toMatchObject({
+    expect(jsonOf(custom)).toMatchObject({
       event_type: 'thing.happened',
       payload: { a: 1 },
       metadata: { correlation_id: 'req-1', priority: 'critical' },
@@ -105,7 +105,7 @@ describe('EventPublisher', () => {
       await client.query('COMMIT');
       const [record] = await readRecords(`${prefix}.pg.audit.events`, 1);
       expect(record?.key.toString()).toBe('o-1');
-      expect(valueOf(record).metadata.event_id).toBe(id);
+      expect(jsonOf(record).metadata.event_id).toBe(id);
       await publisher.stop();
     } finally {
       client.release();
@@ -127,7 +127,7 @@ describe('EventPublisher', () => {
     const id = await publisher.publishCustomEvent(topic, 'kept', { n: 1 });
     session.exec('COMMIT');
     const [record] = await readRecords(`${prefix}.${topic}`, 1);
-    expect(valueOf(record)).toMatchObject({ event_type: 'kept', metadata: { event_id: id } });
+    expect(jsonOf(record)).toMatchObject({ event_type: 'kept', metadata: { event_id: id } });
     await publisher.stop();
     session.close();
   });
