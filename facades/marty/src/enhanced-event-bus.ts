@@ -83,10 +83,7 @@ export interface HealthCheck {
   outboxProcessorRunning: boolean;
 }
 
-interface Subscribed {
-  readonly handler: EventHandler;
-  readonly filter: EventFilter | null;
-}
+type Subscribed = { readonly handler: EventHandler; readonly filter: EventFilter | null };
 
 /** The legacy topic of an event type. */
 export const legacyTopic = (eventType: string): string => eventType.replaceAll('.', '_').toLowerCase();
@@ -108,12 +105,8 @@ const JSON_VALUE = Object.freeze({ datacontenttype: 'application/json' });
 export class EnhancedEventBus {
   readonly kafkaConfig: KafkaConfig;
   readonly outboxConfig: OutboxConfig | null;
-  readonly maxRetries: number;
-  readonly retryDelay: number;
-  readonly batchSize: number;
-  readonly batchTimeout: number;
-  readonly enableDlq: boolean;
-  readonly dlqTopicSuffix: string;
+  /** The options as given (`maxRetries` … `dlqTopicSuffix` are kept and, as in Python, never read). */
+  readonly options: Readonly<EnhancedEventBusOptions>;
   /** The logger given, or the kernel's console logger. */
   readonly logger: Logger;
   /** The bus underneath, for plugins of your own (`.use()` before `start()`). */
@@ -127,12 +120,7 @@ export class EnhancedEventBus {
   constructor(kafkaConfig: KafkaConfig = new KafkaConfig(), options: EnhancedEventBusOptions = {}) {
     this.kafkaConfig = kafkaConfig;
     this.outboxConfig = options.outboxConfig ?? null;
-    this.maxRetries = options.maxRetries ?? 3;
-    this.retryDelay = options.retryDelay ?? 1_000;
-    this.batchSize = options.batchSize ?? 100;
-    this.batchTimeout = options.batchTimeout ?? 5_000;
-    this.enableDlq = options.enableDlq ?? true;
-    this.dlqTopicSuffix = options.dlqTopicSuffix ?? '.dlq';
+    this.options = options;
     this.logger = options.logger ?? consoleLogger();
     // One record at a time per type's consumer, as Python's consumer loop ran them; a backlog starts the highest
     // EventPriority first (the envelope's `priority`), per @bus/backpressure's rule (no starvation).

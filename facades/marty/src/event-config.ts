@@ -6,34 +6,8 @@
  */
 import type { KafkaCompression, KafkaOptions } from '@bus/kafka';
 
-/** The fields of {@link EventConfig}, each with the Python default. */
-export interface EventConfigFields {
-  kafkaBrokers: string[];
-  kafkaSecurityProtocol: string;
-  kafkaSaslMechanism: string | null;
-  kafkaSaslUsername: string | null;
-  kafkaSaslPassword: string | null;
-  topicPrefix: string;
-  auditTopic: string;
-  notificationTopic: string;
-  /** Keeps its `{service}`, `{aggregate}` and `{event_type}` placeholders. */
-  domainTopicPattern: string;
-  producerAcks: string;
-  producerRetries: number;
-  producerTimeoutMs: number;
-  producerBatchSize: number;
-  producerLingerMs: number;
-  producerCompressionType: string;
-  useOutboxPattern: boolean;
-  outboxTableName: string;
-  outboxPollIntervalSeconds: number;
-  outboxBatchSize: number;
-  serviceName: string;
-  serviceVersion: string;
-  enableTracing: boolean;
-  enableMetrics: boolean;
-  deadLetterTopic: string;
-}
+/** The fields of {@link EventConfig}, each optional in the constructor, with the Python default. */
+export type EventConfigFields = { -readonly [K in keyof EventConfig]: EventConfig[K] };
 
 /**
  * Configuration of the legacy {@link EventPublisher}.
@@ -44,7 +18,7 @@ export interface EventConfigFields {
  * const fromEnv = EventConfig.fromEnv(); // KAFKA_BROKERS, EVENT_TOPIC_PREFIX, SERVICE_NAME, …
  * ```
  */
-export class EventConfig implements EventConfigFields {
+export class EventConfig {
   kafkaBrokers = ['localhost:9092'];
   kafkaSecurityProtocol = 'PLAINTEXT';
   kafkaSaslMechanism: string | null = null;
@@ -53,6 +27,7 @@ export class EventConfig implements EventConfigFields {
   topicPrefix = 'mmf';
   auditTopic = 'audit.events';
   notificationTopic = 'notification.events';
+  /** Keeps its `{service}`, `{aggregate}` and `{event_type}` placeholders. */
   domainTopicPattern = '{service}.{aggregate}.{event_type}';
   producerAcks = 'all';
   producerRetries = 3;

@@ -8,31 +8,8 @@ import type { KafkaOptions } from '@bus/kafka';
 /** `security_protocol` values. */
 export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
 
-/** The fields of {@link KafkaConfig}, each with the Python default. */
-export interface KafkaConfigFields {
-  /** Default `['localhost:9092']`. */
-  bootstrapServers: string[];
-  /** Default `'PLAINTEXT'`. */
-  securityProtocol: SecurityProtocol;
-  /** `PLAIN`, `SCRAM-SHA-256`, `SCRAM-SHA-512`… Default `null` (PLAIN when a SASL protocol is chosen). */
-  saslMechanism: string | null;
-  /** Default `null`. */
-  saslPlainUsername: string | null;
-  /** Default `null`. */
-  saslPlainPassword: string | null;
-  /** The consumer group of every subscription. Default `'marty-enhanced-event-bus'`. */
-  consumerGroupId: string;
-  /** Where a group without committed offsets starts. Default `'latest'`. */
-  autoOffsetReset: 'latest' | 'earliest';
-  /** `true` (the default) and `false` both commit after a record is handled: never before, so nothing is lost. */
-  enableAutoCommit: boolean;
-  /** Records a type's consumer queues before fetching pauses (its handlers run them one at a time). Default 500. */
-  maxPollRecords: number;
-  /** Default 30 000. */
-  sessionTimeoutMs: number;
-  /** Default 3 000. */
-  heartbeatIntervalMs: number;
-}
+/** The fields of {@link KafkaConfig}, each optional in the constructor, with the Python default. */
+export type KafkaConfigFields = { -readonly [K in keyof KafkaConfig]: KafkaConfig[K] };
 
 /**
  * Kafka connection settings of an {@link EnhancedEventBus}.
@@ -42,15 +19,20 @@ export interface KafkaConfigFields {
  * const config = new KafkaConfig({ bootstrapServers: ['127.0.0.1:9092'], consumerGroupId: 'users' });
  * ```
  */
-export class KafkaConfig implements KafkaConfigFields {
+export class KafkaConfig {
   bootstrapServers: string[] = ['localhost:9092'];
   securityProtocol: SecurityProtocol = 'PLAINTEXT';
+  /** `PLAIN`, `SCRAM-SHA-256`, `SCRAM-SHA-512`… (PLAIN when a SASL protocol is chosen without one). */
   saslMechanism: string | null = null;
   saslPlainUsername: string | null = null;
   saslPlainPassword: string | null = null;
+  /** The consumer group of every subscription. */
   consumerGroupId = 'marty-enhanced-event-bus';
+  /** Where a group without committed offsets starts. */
   autoOffsetReset: 'latest' | 'earliest' = 'latest';
+  /** `true` and `false` both commit after a record is handled: never before, so nothing is lost. */
   enableAutoCommit = true;
+  /** Records a type's consumer queues before fetching pauses (its handlers run them one at a time). */
   maxPollRecords = 500;
   sessionTimeoutMs = 30_000;
   heartbeatIntervalMs = 3_000;
