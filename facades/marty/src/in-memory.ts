@@ -6,12 +6,9 @@
  * @packageDocumentation
  */
 
-export type { EventOptions } from './in-memory/event.js';
-export { Event } from './in-memory/event.js';
-export type { EventBusMetrics, LegacyFilter, LegacyMiddleware } from './in-memory/event-bus.js';
-export { EventBus } from './in-memory/event-bus.js';
-export type { HandlerFunc, HandlerOptions } from './in-memory/event-handler.js';
-export { EventHandler, EventSubscription } from './in-memory/event-handler.js';
-export { fnmatch } from './in-memory/fnmatch.js';
-export type { LegacyLogger } from './in-memory/legacy-logger.js';
-export { logger } from './in-memory/legacy-logger.js';
+export type { FieldsOf } from './fields.js';
+export * from './in-memory/event.js';
+export * from './in-memory/event-bus.js';
+export { EventHandler, EventSubscription, type HandlerFunc, type HandlerOptions } from './in-memory/event-handler.js';
+export * from './in-memory/fnmatch.js';
+export { type LegacyLogger, logger } from './in-memory/legacy-logger.js';

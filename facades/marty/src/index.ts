@@ -7,44 +7,16 @@
  * @packageDocumentation
  */
 
-export type { BaseEventInit } from './base-event.js';
-export { BaseEvent } from './base-event.js';
-export type {
-  CreateDomainEventOptions,
-  CreateIntegrationEventOptions,
-  CreatePluginEventOptions,
-  CreateWorkflowEventOptions,
-} from './create-events.js';
-export { createDomainEvent, createIntegrationEvent, createPluginEvent, createWorkflowEvent } from './create-events.js';
-export {
-  AuditEventType,
-  DeliveryGuarantee,
-  EventBackendType,
-  EventBusMode,
-  EventCategory,
-  EventPriority,
-  EventStatus,
-  NotificationEventType,
-} from './enums.js';
-export type { EventPublishingErrorOptions } from './errors.js';
-export {
-  EventPublishingError,
-  EventSerializationError,
-  EventTimeoutError,
-  EventValidationError,
-  KafkaConnectionError,
-  OutboxError,
-  TopicNotFoundError,
-} from './errors.js';
-export type { EventFilterFields } from './event-filter.js';
-export { EventFilter } from './event-filter.js';
-export type { EventHandlerOptions, PluginHandlerFunc } from './event-handler.js';
-export { EventHandler, PluginEventHandler } from './event-handler.js';
-export type { EventMetadataFields } from './event-metadata.js';
-export { EventMetadata } from './event-metadata.js';
-export type { EventClass } from './event-registry.js';
-export { EVENT_REGISTRY, EventRegistry, registerEvent, registerPluginEvent } from './event-registry.js';
-export type { DomainEventInit, IntegrationEventInit, PluginEventInit, SystemEventInit, WorkflowEventInit } from './events.js';
-export { DomainEvent, GenericEvent as Event, GenericEvent, IntegrationEvent, PluginEvent, SystemEvent, WorkflowEvent } from './events.js';
-export { pythonStr } from './python-str.js';
-export { isoformat, parseIsoformat } from './python-time.js';
+export * from './base-event.js';
+export * from './create-events.js';
+export * from './enums.js';
+export * from './errors.js';
+export * from './event-filter.js';
+export * from './event-handler.js';
+export * from './event-metadata.js';
+export * from './event-registry.js';
+export * from './events.js';
+export { GenericEvent as Event } from './events.js';
+export type { FieldsOf } from './fields.js';
+export * from './python-str.js';
+export * from './python-time.js';

@@ -1,7 +1,7 @@
 /** `Event` of the older in-memory API that Marty's `test_events.py` drives. */
 import { isDeepStrictEqual } from 'node:util';
 import { EventValidationError } from '../errors.js';
-import { pick } from '../event-metadata.js';
+import { assignFields, type FieldsOf, pick } from '../fields.js';
 import { isoformat, parseIsoformat } from '../python-time.js';
 
 /**
@@ -12,16 +12,7 @@ import { isoformat, parseIsoformat } from '../python-time.js';
  * const options: EventOptions = { source: 'order-service', correlationId: 'corr-789', version: 2 };
  * ```
  */
-export interface EventOptions {
-  /** The publishing service; default `null`. */
-  readonly source?: string | null | undefined;
-  /** Default `null`. */
-  readonly correlationId?: string | null | undefined;
-  /** Default `1`. */
-  readonly version?: number | undefined;
-  /** Default: now. */
-  readonly timestamp?: Date | undefined;
-}
+export type EventOptions = FieldsOf<Event, 'id' | 'type' | 'data'>;
 
 /**
  * An event of the in-memory bus. Two events are equal (`equals`) when all but their timestamps are.
@@ -39,23 +30,20 @@ export class Event {
   readonly type: string;
   /** The payload. */
   readonly data: Record<string, unknown>;
-  /** When it happened. */
-  readonly timestamp: Date;
+  /** When it happened; default now. */
+  readonly timestamp: Date = new Date();
   /** The publishing service. */
-  readonly source: string | null;
+  readonly source: string | null = null;
   /** Correlation id. */
-  readonly correlationId: string | null;
+  readonly correlationId: string | null = null;
   /** Version. */
-  readonly version: number;
+  readonly version: number = 1;
 
   constructor(id: string, type: string, data: Record<string, unknown>, options: EventOptions = {}) {
     this.id = id;
     this.type = type;
     this.data = data;
-    this.timestamp = options.timestamp ?? new Date();
-    this.source = options.source ?? null;
-    this.correlationId = options.correlationId ?? null;
-    this.version = options.version ?? 1;
+    assignFields(this, options);
   }
 
   /**
