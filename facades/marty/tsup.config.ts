@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/types.ts'],
+  entry: ['src/index.ts', 'src/types.ts', 'src/in-memory.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { EventValidationError } from './errors.js';
 import type { EventFilter } from './event-filter.js';
 import { EventMetadata, type EventMetadataFields } from './event-metadata.js';
+import { toSnake } from './fields.js';
 import { isoformat } from './python-time.js';
 
 /**
@@ -28,8 +29,6 @@ export interface BaseEventInit extends EventMetadataFields {
 
 /** A plain object read by `fromDict`. */
 type Dict = Readonly<Record<string, unknown>>;
-
-const toSnake = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
 /**
  * An event with metadata. `toDict()` is camelCase; `toJSON()` (so also
@@ -82,16 +81,13 @@ export class BaseEvent {
   }
 
   /**
-   * The fields a subclass adds, camelCase (`undefined` for `BaseEvent` itself).
-   * With them, `toDict`/`toJSON` take the flat Python form of the subclasses:
-   * id, type, time, the fields, then `data` and `metadata`.
+   * Whether `toDict`/`toJSON` take the flat form of Python's subclasses (id, type, time, the class's own
+   * fields, then `data` and `metadata`) instead of `BaseEvent`'s `{ event_type, data, metadata }`.
    */
-  protected ownFields(): Record<string, unknown> | undefined {
-    return undefined;
-  }
+  protected static readonly flatForm: boolean = false;
 
   /**
-   * The event as a camelCase object: `{ eventType, data, metadata }` (flat for subclasses, as `toJSON`).
+   * The event as a camelCase object: `{ eventType, data, metadata }` (flat for the built-in subclasses, as `toJSON`).
    *
    * @example
    * ```ts
@@ -99,15 +95,15 @@ export class BaseEvent {
    * ```
    */
   toDict(): Record<string, unknown> {
-    const own = this.ownFields();
-    const metadata = this.metadata.toDict();
-    if (own === undefined) return { eventType: this.eventType, data: this.data, metadata };
-    return { eventId: this.eventId, eventType: this.eventType, timestamp: isoformat(this.timestamp), ...own, data: this.data, metadata };
+    const { eventType, data, metadata, ...own } = this as unknown as Record<string, unknown>;
+    const tail = { data, metadata: this.metadata.toDict() };
+    if (!(this.constructor as typeof BaseEvent).flatForm) return { eventType, ...tail };
+    return { eventId: this.eventId, eventType, timestamp: isoformat(this.timestamp), ...own, ...tail };
   }
 
   /**
    * Python's `to_dict()`: `{ event_type, data, metadata }` with snake_case
-   * metadata, `isoformat()` times and the priority as its number. Subclasses
+   * metadata, `isoformat()` times and the priority as its number. The built-in subclasses
    * give Python's flat form `{ event_id, event_type, timestamp, …fields, data, metadata }`.
    *
    * @example
@@ -116,17 +112,11 @@ export class BaseEvent {
    * ```
    */
   toJSON(): Record<string, unknown> {
-    const own = this.ownFields();
-    const metadata = this.metadata.toJSON();
-    if (own === undefined) return { event_type: this.eventType, data: this.data, metadata };
-    const fields = Object.fromEntries(Object.entries(own).map(([key, value]) => [toSnake(key), value]));
+    const { data, metadata, ...rest } = this.toDict();
     return {
-      event_id: this.eventId,
-      event_type: this.eventType,
-      timestamp: isoformat(this.timestamp),
-      ...fields,
-      data: this.data,
-      metadata,
+      ...Object.fromEntries(Object.entries(rest).map(([key, value]) => [toSnake(key), value])),
+      data,
+      metadata: this.metadata.toJSON(),
     };
   }
 

@@ -1,15 +1,18 @@
 /**
  * The `create_*_event` helpers of `enhanced_events.py`: an event with fresh
- * metadata (a UUID, now) whose `eventType` is the one given, else the class name.
+ * metadata (a UUID, now, the fields given) whose type, in the event and its
+ * metadata, is `eventType`, else the class name.
  */
-import { randomUUID } from 'node:crypto';
-import { EventPriority } from './enums.js';
-import { EventMetadata } from './event-metadata.js';
-import { DomainEvent, IntegrationEvent, PluginEvent, WorkflowEvent } from './events.js';
-
-function metadata(eventType: string | null | undefined, fallback: string, fields: ConstructorParameters<typeof EventMetadata>[3]) {
-  return new EventMetadata(randomUUID(), eventType || fallback, new Date(), fields);
-}
+import {
+  DomainEvent,
+  type DomainEventInit,
+  IntegrationEvent,
+  type IntegrationEventInit,
+  PluginEvent,
+  type PluginEventInit,
+  WorkflowEvent,
+  type WorkflowEventInit,
+} from './events.js';
 
 /**
  * Options of {@link createDomainEvent}.
@@ -19,20 +22,10 @@ function metadata(eventType: string | null | undefined, fallback: string, fields
  * const options: CreateDomainEventOptions = { eventType: 'order.placed', userId: 'u-1' };
  * ```
  */
-export interface CreateDomainEventOptions {
-  /** The event type; default `'DomainEvent'`. */
-  readonly eventType?: string | null | undefined;
-  /** Default `1`. */
-  readonly aggregateVersion?: number | undefined;
-  /** Default `null`. */
-  readonly correlationId?: string | null | undefined;
-  /** Default `null`. */
-  readonly causationId?: string | null | undefined;
-  /** Default `null`. */
-  readonly userId?: string | null | undefined;
-  /** Default `null`. */
-  readonly tenantId?: string | null | undefined;
-}
+export type CreateDomainEventOptions = Pick<
+  DomainEventInit,
+  'eventType' | 'aggregateVersion' | 'correlationId' | 'causationId' | 'userId' | 'tenantId'
+>;
 
 /**
  * Creates a {@link DomainEvent} with metadata.
@@ -43,8 +36,8 @@ export interface CreateDomainEventOptions {
  * ```
  */
 export function createDomainEvent(aggregateId: string, aggregateType: string, options: CreateDomainEventOptions = {}): DomainEvent {
-  const { eventType, aggregateVersion, ...fields } = options;
-  return new DomainEvent(aggregateId, aggregateType, { eventType, aggregateVersion, metadata: metadata(eventType, 'DomainEvent', fields) });
+  const { eventType, aggregateVersion, correlationId, causationId, userId, tenantId } = options;
+  return new DomainEvent(aggregateId, aggregateType, { eventType, aggregateVersion, correlationId, causationId, userId, tenantId });
 }
 
 /**
@@ -55,21 +48,13 @@ export function createDomainEvent(aggregateId: string, aggregateType: string, op
  * const options: CreateIntegrationEventOptions = { targetService: 'billing', priority: EventPriority.HIGH };
  * ```
  */
-export interface CreateIntegrationEventOptions {
-  /** Default `null`. */
-  readonly targetService?: string | null | undefined;
-  /** The event type; default `'IntegrationEvent'`. */
-  readonly eventType?: string | null | undefined;
-  /** Default `{}`. */
-  readonly payload?: Record<string, unknown> | null | undefined;
-  /** Default `null`. */
-  readonly correlationId?: string | null | undefined;
-  /** Default {@link EventPriority.NORMAL}. */
-  readonly priority?: EventPriority | undefined;
-}
+export type CreateIntegrationEventOptions = Pick<
+  IntegrationEventInit,
+  'targetService' | 'eventType' | 'payload' | 'correlationId' | 'priority'
+>;
 
 /**
- * Creates an {@link IntegrationEvent} with metadata.
+ * Creates an {@link IntegrationEvent} with metadata (its `sourceService` set).
  *
  * @example
  * ```ts
@@ -77,9 +62,8 @@ export interface CreateIntegrationEventOptions {
  * ```
  */
 export function createIntegrationEvent(sourceService: string, options: CreateIntegrationEventOptions = {}): IntegrationEvent {
-  const { targetService, eventType, payload, correlationId, priority = EventPriority.NORMAL } = options;
-  const meta = metadata(eventType, 'IntegrationEvent', { correlationId, sourceService, priority });
-  return new IntegrationEvent(sourceService, { targetService, payload, eventType, metadata: meta });
+  const { targetService, eventType, payload, correlationId, priority } = options;
+  return new IntegrationEvent(sourceService, { targetService, eventType, payload, correlationId, priority });
 }
 
 /**
@@ -90,14 +74,7 @@ export function createIntegrationEvent(sourceService: string, options: CreateInt
  * const options: CreatePluginEventOptions = { eventType: 'plugin.loaded', pluginData: { version: '2' } };
  * ```
  */
-export interface CreatePluginEventOptions {
-  /** The event type; default `'PluginEvent'`. */
-  readonly eventType?: string | null | undefined;
-  /** Default `{}`. */
-  readonly pluginData?: Record<string, unknown> | null | undefined;
-  /** Default `null`. */
-  readonly correlationId?: string | null | undefined;
-}
+export type CreatePluginEventOptions = Pick<PluginEventInit, 'eventType' | 'pluginData' | 'correlationId'>;
 
 /**
  * Creates a {@link PluginEvent} with metadata.
@@ -109,11 +86,7 @@ export interface CreatePluginEventOptions {
  */
 export function createPluginEvent(pluginId: string, pluginAction: string, options: CreatePluginEventOptions = {}): PluginEvent {
   const { eventType, pluginData, correlationId } = options;
-  return new PluginEvent(pluginId, pluginAction, {
-    pluginData,
-    eventType,
-    metadata: metadata(eventType, 'PluginEvent', { correlationId }),
-  });
+  return new PluginEvent(pluginId, pluginAction, { eventType, pluginData, correlationId });
 }
 
 /**
@@ -124,18 +97,10 @@ export function createPluginEvent(pluginId: string, pluginAction: string, option
  * const options: CreateWorkflowEventOptions = { workflowStep: 'charge', workflowStatus: 'running' };
  * ```
  */
-export interface CreateWorkflowEventOptions {
-  /** The event type; default `'WorkflowEvent'`. */
-  readonly eventType?: string | null | undefined;
-  /** Default `null`. */
-  readonly workflowStep?: string | null | undefined;
-  /** Default `null`. */
-  readonly workflowStatus?: string | null | undefined;
-  /** Default `{}`. */
-  readonly workflowData?: Record<string, unknown> | null | undefined;
-  /** Default `null`. */
-  readonly correlationId?: string | null | undefined;
-}
+export type CreateWorkflowEventOptions = Pick<
+  WorkflowEventInit,
+  'eventType' | 'workflowStep' | 'workflowStatus' | 'workflowData' | 'correlationId'
+>;
 
 /**
  * Creates a {@link WorkflowEvent} with metadata.
@@ -146,10 +111,6 @@ export interface CreateWorkflowEventOptions {
  * ```
  */
 export function createWorkflowEvent(workflowId: string, workflowType: string, options: CreateWorkflowEventOptions = {}): WorkflowEvent {
-  const { eventType, correlationId, ...workflow } = options;
-  return new WorkflowEvent(workflowId, workflowType, {
-    ...workflow,
-    eventType,
-    metadata: metadata(eventType, 'WorkflowEvent', { correlationId }),
-  });
+  const { eventType, workflowStep, workflowStatus, workflowData, correlationId } = options;
+  return new WorkflowEvent(workflowId, workflowType, { eventType, workflowStep, workflowStatus, workflowData, correlationId });
 }

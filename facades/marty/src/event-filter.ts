@@ -4,6 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { BaseEvent } from './base-event.js';
 import type { EventPriority } from './enums.js';
+import { assignFields, type FieldsOf } from './fields.js';
 
 /**
  * The criteria of an {@link EventFilter}. A criterion that is `null`, absent
@@ -14,24 +15,7 @@ import type { EventPriority } from './enums.js';
  * const criteria: EventFilterFields = { eventTypes: ['user.created'], priorityMin: EventPriority.HIGH };
  * ```
  */
-export interface EventFilterFields {
-  /** The event type is one of these. */
-  readonly eventTypes?: string[] | null | undefined;
-  /** `metadata.sourceService` is one of these. */
-  readonly sourceServices?: string[] | null | undefined;
-  /** `metadata.tenantId` is one of these. */
-  readonly tenantIds?: string[] | null | undefined;
-  /** `metadata.correlationId` is one of these. */
-  readonly correlationIds?: string[] | null | undefined;
-  /** At least one of these is in `metadata.tags`. */
-  readonly tags?: string[] | null | undefined;
-  /** `metadata.priority` is at least this (by value). */
-  readonly priorityMin?: EventPriority | null | undefined;
-  /** `[start, end]`: the timestamp is within, both ends included. */
-  readonly timestampRange?: readonly [Date, Date] | null | undefined;
-  /** For each key that is present in `data`, `data[key]` equals the value (deeply). Keys absent from `data` pass. */
-  readonly customFilters?: Record<string, unknown> | undefined;
-}
+export type EventFilterFields = FieldsOf<EventFilter>;
 
 /**
  * Filtering criteria; {@link EventFilter.matches} applies them as Python's `BaseEvent.matches_filter`.
@@ -43,32 +27,25 @@ export interface EventFilterFields {
  * ```
  */
 export class EventFilter {
-  /** See {@link EventFilterFields.eventTypes}. */
-  eventTypes: string[] | null;
-  /** See {@link EventFilterFields.sourceServices}. */
-  sourceServices: string[] | null;
-  /** See {@link EventFilterFields.tenantIds}. */
-  tenantIds: string[] | null;
-  /** See {@link EventFilterFields.correlationIds}. */
-  correlationIds: string[] | null;
-  /** See {@link EventFilterFields.tags}. */
-  tags: string[] | null;
-  /** See {@link EventFilterFields.priorityMin}. */
-  priorityMin: EventPriority | null;
-  /** See {@link EventFilterFields.timestampRange}. */
-  timestampRange: readonly [Date, Date] | null;
-  /** See {@link EventFilterFields.customFilters}. */
-  customFilters: Record<string, unknown>;
+  /** The event type is one of these. */
+  eventTypes: string[] | null = null;
+  /** `metadata.sourceService` is one of these. */
+  sourceServices: string[] | null = null;
+  /** `metadata.tenantId` is one of these. */
+  tenantIds: string[] | null = null;
+  /** `metadata.correlationId` is one of these. */
+  correlationIds: string[] | null = null;
+  /** At least one of these is in `metadata.tags`. */
+  tags: string[] | null = null;
+  /** `metadata.priority` is at least this (by value). */
+  priorityMin: EventPriority | null = null;
+  /** `[start, end]`: the timestamp is within, both ends included. */
+  timestampRange: readonly [Date, Date] | null = null;
+  /** For each key that is present in `data`, `data[key]` equals the value (deeply). Keys absent from `data` pass. */
+  customFilters: Record<string, unknown> = {};
 
   constructor(fields: EventFilterFields = {}) {
-    this.eventTypes = fields.eventTypes ?? null;
-    this.sourceServices = fields.sourceServices ?? null;
-    this.tenantIds = fields.tenantIds ?? null;
-    this.correlationIds = fields.correlationIds ?? null;
-    this.tags = fields.tags ?? null;
-    this.priorityMin = fields.priorityMin ?? null;
-    this.timestampRange = fields.timestampRange ?? null;
-    this.customFilters = fields.customFilters ?? {};
+    assignFields(this, fields);
   }
 
   /**

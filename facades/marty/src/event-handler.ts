@@ -7,27 +7,17 @@ import { randomUUID } from 'node:crypto';
 import { consoleLogger, isThenable, type Logger } from '@bus/core';
 import type { BaseEvent } from './base-event.js';
 import type { EventFilter } from './event-filter.js';
+import { assignFields, type FieldsOf } from './fields.js';
 
 /**
- * Options of {@link EventHandler} (Python's keyword arguments; `timeout` in ms).
+ * Options of {@link EventHandler} (Python's keyword arguments; `timeout` in ms), and where `safeHandle` logs.
  *
  * @example
  * ```ts
  * const options: EventHandlerOptions = { priority: 10, maxConcurrent: 4, timeout: 5_000 };
  * ```
  */
-export interface EventHandlerOptions {
-  /** Default: a random UUID. */
-  readonly handlerId?: string | null | undefined;
-  /** Higher numbers are higher priority. Default `0`. */
-  readonly priority?: number | undefined;
-  /** How many `safeHandle` calls may run at once. Default `1`. */
-  readonly maxConcurrent?: number | undefined;
-  /** How long `handle` may take in `safeHandle`, in ms. Default 30 000. */
-  readonly timeout?: number | null | undefined;
-  /** Where `safeHandle` reports failures. Default `consoleLogger()` of `@bus/core`. Not in the Python API. */
-  readonly logger?: Logger | undefined;
-}
+export type EventHandlerOptions = FieldsOf<EventHandler, 'eventTypes' | 'activeTasks'> & { readonly logger?: Logger | undefined };
 
 const TIMED_OUT = Symbol('timed out');
 
@@ -45,24 +35,21 @@ const TIMED_OUT = Symbol('timed out');
  * ```
  */
 export abstract class EventHandler<E extends BaseEvent = BaseEvent> {
-  /** The handler's id. */
-  readonly handlerId: string;
+  /** The handler's id; default a random UUID. */
+  readonly handlerId: string = randomUUID();
   /** Higher numbers are higher priority. */
-  priority: number;
+  priority = 0;
   /** How many `safeHandle` calls may run at once. */
-  maxConcurrent: number;
+  maxConcurrent = 1;
   /** How long `handle` may take in `safeHandle`, in ms. */
-  timeout: number;
-  /** Where `safeHandle` reports failures. */
-  protected readonly logger: Logger;
+  timeout = 30_000;
+  /** Where `safeHandle` reports failures; default `consoleLogger()` of `@bus/core`. Not in the Python API. */
+  protected readonly logger: Logger = consoleLogger();
   #active = 0;
 
   constructor(options: EventHandlerOptions = {}) {
-    this.handlerId = options.handlerId || randomUUID();
-    this.priority = options.priority ?? 0;
-    this.maxConcurrent = options.maxConcurrent ?? 1;
-    this.timeout = options.timeout || 30_000;
-    this.logger = options.logger ?? consoleLogger();
+    assignFields(this, options);
+    this.timeout ||= 30_000; // Python: `timeout or timedelta(seconds=30)`
   }
 
   /** Handles the event. */

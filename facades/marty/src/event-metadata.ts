@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventPriority } from './enums.js';
 import { EventValidationError } from './errors.js';
+import { assignFields, type FieldsOf, pick, toSnake } from './fields.js';
 import { isoformat, parseIsoformat } from './python-time.js';
 
 /**
@@ -15,54 +16,7 @@ import { isoformat, parseIsoformat } from './python-time.js';
  * const fields: EventMetadataFields = { correlationId: 'order-1', priority: EventPriority.HIGH, tags: ['billing'] };
  * ```
  */
-export interface EventMetadataFields {
-  /** Default `null`. */
-  readonly correlationId?: string | null | undefined;
-  /** Default `null`. */
-  readonly causationId?: string | null | undefined;
-  /** Default `null`. */
-  readonly userId?: string | null | undefined;
-  /** Default `null`. */
-  readonly tenantId?: string | null | undefined;
-  /** Default `null`. */
-  readonly sourceService?: string | null | undefined;
-  /** Default `null`. */
-  readonly traceId?: string | null | undefined;
-  /** Default `null`. */
-  readonly spanId?: string | null | undefined;
-  /** Default `1`. */
-  readonly version?: number | undefined;
-  /** Default {@link EventPriority.NORMAL}. */
-  readonly priority?: EventPriority | undefined;
-  /** Default `{}`. */
-  readonly headers?: Record<string, string> | undefined;
-  /** Default `[]`. */
-  readonly tags?: string[] | undefined;
-  /** Default `null`. */
-  readonly expiry?: Date | null | undefined;
-}
-
-/** The snake_case keys of the metadata fields, in Python's order (the wire form). */
-const FIELDS = [
-  ['correlationId', 'correlation_id'],
-  ['causationId', 'causation_id'],
-  ['userId', 'user_id'],
-  ['tenantId', 'tenant_id'],
-  ['sourceService', 'source_service'],
-  ['traceId', 'trace_id'],
-  ['spanId', 'span_id'],
-] as const;
-
-/**
- * Reads `key` (snake_case) or its camelCase twin from a plain object, own properties only.
- *
- * @internal
- */
-export function pick(source: Readonly<Record<string, unknown>>, snake: string): unknown {
-  if (Object.hasOwn(source, snake)) return source[snake];
-  const camel = snake.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
-  return Object.hasOwn(source, camel) ? source[camel] : undefined;
-}
+export type EventMetadataFields = FieldsOf<EventMetadata, 'eventId' | 'eventType' | 'timestamp'>;
 
 /**
  * Metadata of an event. The first three fields are required, the rest default
@@ -70,7 +24,7 @@ export function pick(source: Readonly<Record<string, unknown>>, snake: string): 
  *
  * @example
  * ```ts
- * const metadata = new EventMetadata(randomUUID(), 'user.created', new Date(), { correlationId: 'req-7' });
+ * const metadata = new EventMetadata(crypto.randomUUID(), 'user.created', new Date(), { correlationId: 'req-7' });
  * metadata.toJSON().timestamp; // '2025-10-18T12:00:00.123000+00:00'
  * ```
  */
@@ -82,46 +36,35 @@ export class EventMetadata {
   /** When the event happened. */
   timestamp: Date;
   /** Correlation id. */
-  correlationId: string | null;
+  correlationId: string | null = null;
   /** Causation id. */
-  causationId: string | null;
+  causationId: string | null = null;
   /** User id. */
-  userId: string | null;
+  userId: string | null = null;
   /** Tenant id. */
-  tenantId: string | null;
+  tenantId: string | null = null;
   /** The publishing service. */
-  sourceService: string | null;
+  sourceService: string | null = null;
   /** Trace id. */
-  traceId: string | null;
+  traceId: string | null = null;
   /** Span id. */
-  spanId: string | null;
+  spanId: string | null = null;
   /** Schema version of the event. */
-  version: number;
+  version = 1;
   /** Processing priority, compared by value. */
-  priority: EventPriority;
+  priority: EventPriority = EventPriority.NORMAL;
   /** Free headers. */
-  headers: Record<string, string>;
+  headers: Record<string, string> = {};
   /** Tags; an {@link EventFilter} matches on any overlap. */
-  tags: string[];
+  tags: string[] = [];
   /** Expiry time. */
-  expiry: Date | null;
+  expiry: Date | null = null;
 
   constructor(eventId: string, eventType: string, timestamp: Date, fields: EventMetadataFields = {}) {
     this.eventId = eventId;
     this.eventType = eventType;
     this.timestamp = timestamp;
-    this.correlationId = fields.correlationId ?? null;
-    this.causationId = fields.causationId ?? null;
-    this.userId = fields.userId ?? null;
-    this.tenantId = fields.tenantId ?? null;
-    this.sourceService = fields.sourceService ?? null;
-    this.traceId = fields.traceId ?? null;
-    this.spanId = fields.spanId ?? null;
-    this.version = fields.version ?? 1;
-    this.priority = fields.priority ?? EventPriority.NORMAL;
-    this.headers = fields.headers ?? {};
-    this.tags = fields.tags ?? [];
-    this.expiry = fields.expiry ?? null;
+    assignFields(this, fields);
   }
 
   /**
@@ -133,9 +76,11 @@ export class EventMetadata {
    * ```
    */
   toDict(): Record<string, unknown> {
-    const dict: Record<string, unknown> = { eventId: this.eventId, eventType: this.eventType, timestamp: isoformat(this.timestamp) };
-    for (const [camel] of FIELDS) dict[camel] = this[camel];
-    return { ...dict, ...this.#tail() };
+    return {
+      ...(this as Record<keyof this, unknown>),
+      timestamp: isoformat(this.timestamp),
+      expiry: this.expiry === null ? null : isoformat(this.expiry),
+    };
   }
 
   /**
@@ -147,19 +92,12 @@ export class EventMetadata {
    * ```
    */
   toJSON(): Record<string, unknown> {
-    const dict: Record<string, unknown> = { event_id: this.eventId, event_type: this.eventType, timestamp: isoformat(this.timestamp) };
-    for (const [camel, snake] of FIELDS) dict[snake] = this[camel];
-    return { ...dict, ...this.#tail() };
-  }
-
-  #tail(): Record<string, unknown> {
-    const expiry = this.expiry === null ? null : isoformat(this.expiry);
-    return { version: this.version, priority: this.priority, headers: this.headers, tags: this.tags, expiry };
+    return Object.fromEntries(Object.entries(this.toDict()).map(([key, value]) => [toSnake(key), value]));
   }
 
   /**
    * Rebuilds metadata from {@link EventMetadata.toJSON} or {@link EventMetadata.toDict} output.
-   * `fallback` supplies the id, type and time when the object lacks them (Python generates an id and takes now).
+   * `fallback` supplies the id, type and time when the object lacks them; else Python generates an id and takes now.
    *
    * @example
    * ```ts
@@ -167,32 +105,22 @@ export class EventMetadata {
    * ```
    */
   static fromDict(dict: Readonly<Record<string, unknown>>, fallback: Readonly<Record<string, unknown>> = {}): EventMetadata {
-    const read = (snake: string): unknown => pick(dict, snake) ?? pick(fallback, snake);
-    const text = (snake: string): string | null => {
-      const value = read(snake);
-      if (value === undefined || value === null) return null;
-      if (typeof value !== 'string') throw new EventValidationError(`metadata ${snake} must be a string, got ${typeof value}.`);
-      return value;
-    };
-    const priority = read('priority') ?? EventPriority.NORMAL;
-    if (!Object.values<unknown>(EventPriority).includes(priority)) {
-      throw new EventValidationError(`${JSON.stringify(priority)} is not a valid EventPriority (1 to 4).`);
+    const read = (snake: string): unknown => pick(dict, snake) ?? pick(fallback, snake) ?? undefined;
+    const [eventId = randomUUID(), eventType = 'BaseEvent', time] = ['event_id', 'event_type', 'timestamp'].map(read);
+    if (typeof eventId !== 'string' || typeof eventType !== 'string')
+      throw new EventValidationError('event_id and event_type must be strings.');
+    const metadata = new EventMetadata(eventId, eventType, time === undefined ? new Date() : parseIsoformat(time));
+    const fields = Object.fromEntries(Object.keys(metadata).map((key) => [key, pick(dict, toSnake(key)) ?? undefined]));
+    if (fields.priority !== undefined && !Object.values<unknown>(EventPriority).includes(fields.priority)) {
+      throw new EventValidationError(`${JSON.stringify(fields.priority)} is not a valid EventPriority (1 to 4).`);
     }
-    const expiry = read('expiry');
-    const fields: Record<string, unknown> = {
-      version: read('version') ?? 1,
-      priority,
-      headers: read('headers') ?? {},
-      tags: read('tags') ?? [],
-      expiry: expiry === undefined || expiry === null || expiry === '' ? null : parseIsoformat(expiry, 'expiry'),
-    };
-    for (const [camel, snake] of FIELDS) fields[camel] = text(snake);
-    const timestamp = read('timestamp');
-    return new EventMetadata(
-      text('event_id') ?? randomUUID(),
-      text('event_type') ?? 'BaseEvent',
-      timestamp === undefined || timestamp === null ? new Date() : parseIsoformat(timestamp),
-      fields as EventMetadataFields,
-    );
+    assignFields(metadata, {
+      ...fields,
+      eventId,
+      eventType,
+      timestamp: metadata.timestamp,
+      expiry: fields.expiry ? parseIsoformat(fields.expiry, 'expiry') : null,
+    });
+    return metadata;
   }
 }

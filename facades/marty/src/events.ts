@@ -5,24 +5,28 @@
  */
 import { BaseEvent, type BaseEventInit } from './base-event.js';
 import { EventValidationError } from './errors.js';
-import { pick } from './event-metadata.js';
+import { assignFields, type FieldsOf, pick } from './fields.js';
 
 type Dict = Readonly<Record<string, unknown>>;
 
-function text(dict: Dict, snake: string, required: true): string;
-function text(dict: Dict, snake: string, required: false): string | null;
-function text(dict: Dict, snake: string, required: boolean): string | null {
+/** The string at `snake` (or its camelCase twin); `null` when absent and not `required`. */
+function text<R extends boolean>(dict: Dict, snake: string, required: R): R extends true ? string : string | null {
   const value = pick(dict, snake) ?? null;
-  if (value === null && !required) return null;
-  if (typeof value !== 'string')
-    throw new EventValidationError(`${snake} must be a string, got ${value === null ? 'none' : typeof value}.`);
-  return value;
+  if ((value !== null || required) && typeof value !== 'string') throw new EventValidationError(`${snake} must be a string.`);
+  return value as string;
 }
 
-function object(dict: Dict, snake: string): Record<string, unknown> {
-  const value = pick(dict, snake) ?? {};
-  if (typeof value !== 'object' || value === null) throw new EventValidationError(`${snake} must be an object.`);
-  return value as Record<string, unknown>;
+/** The object at `snake` (or its camelCase twin), `undefined` when absent. */
+function object(dict: Dict, snake: string): Record<string, unknown> | undefined {
+  const value = pick(dict, snake) ?? undefined;
+  if (value !== undefined && (typeof value !== 'object' || value === null)) throw new EventValidationError(`${snake} must be an object.`);
+  return value as Record<string, unknown> | undefined;
+}
+
+/** The subclass's own fields of `init` (not the `BaseEvent` ones, which `super` took). */
+function assignOwn(event: BaseEvent, init: object): void {
+  const { eventType: _type, data: _data, metadata: _metadata, ...own } = init as BaseEventInit;
+  assignFields(event, own);
 }
 
 /**
@@ -35,18 +39,9 @@ function object(dict: Dict, snake: string): Record<string, unknown> {
  * ```
  */
 export class GenericEvent extends BaseEvent {
-  protected override ownFields(): Record<string, unknown> {
-    return {};
-  }
+  protected static override readonly flatForm = true;
 
-  /**
-   * Rebuilds a `GenericEvent` from `toJSON()` or `toDict()` output.
-   *
-   * @example
-   * ```ts
-   * GenericEvent.fromDict(JSON.parse(text));
-   * ```
-   */
+  /** Rebuilds a `GenericEvent` from `toJSON()` or `toDict()` output. */
   static override fromDict(dict: Dict): GenericEvent {
     return new GenericEvent(GenericEvent.initFromDict(dict));
   }
@@ -60,10 +55,7 @@ export class GenericEvent extends BaseEvent {
  * const init: DomainEventInit = { aggregateVersion: 3, eventType: 'order.shipped' };
  * ```
  */
-export interface DomainEventInit extends BaseEventInit {
-  /** Default `1`. */
-  readonly aggregateVersion?: number | undefined;
-}
+export type DomainEventInit = BaseEventInit & FieldsOf<DomainEvent, keyof BaseEvent | 'aggregateId' | 'aggregateType'>;
 
 /**
  * A domain event of an aggregate.
@@ -74,36 +66,25 @@ export interface DomainEventInit extends BaseEventInit {
  * ```
  */
 export class DomainEvent extends BaseEvent {
+  protected static override readonly flatForm = true;
   /** The aggregate's id. */
   aggregateId: string;
   /** The aggregate's type. */
   aggregateType: string;
   /** The aggregate's version. */
-  aggregateVersion: number;
+  aggregateVersion = 1;
 
   constructor(aggregateId: string, aggregateType: string, init: DomainEventInit = {}) {
-    const { aggregateVersion, ...rest } = init;
-    super(rest);
+    super(init);
     this.aggregateId = aggregateId;
     this.aggregateType = aggregateType;
-    this.aggregateVersion = aggregateVersion ?? 1;
+    assignOwn(this, init);
   }
 
-  protected override ownFields(): Record<string, unknown> {
-    return { aggregateId: this.aggregateId, aggregateType: this.aggregateType, aggregateVersion: this.aggregateVersion };
-  }
-
-  /**
-   * Rebuilds a `DomainEvent` from `toJSON()` or `toDict()` output.
-   *
-   * @example
-   * ```ts
-   * DomainEvent.fromDict(event.toJSON()).aggregateId; // 'o-1'
-   * ```
-   */
+  /** Rebuilds a `DomainEvent` from `toJSON()` or `toDict()` output. */
   static override fromDict(dict: Dict): DomainEvent {
-    const version = pick(dict, 'aggregate_version') ?? 1;
-    if (typeof version !== 'number') throw new EventValidationError('aggregate_version must be a number.');
+    const version = pick(dict, 'aggregate_version') ?? undefined;
+    if (version !== undefined && typeof version !== 'number') throw new EventValidationError('aggregate_version must be a number.');
     const init = { ...DomainEvent.initFromDict(dict), aggregateVersion: version };
     return new DomainEvent(text(dict, 'aggregate_id', true), text(dict, 'aggregate_type', true), init);
   }
@@ -117,12 +98,7 @@ export class DomainEvent extends BaseEvent {
  * const init: IntegrationEventInit = { targetService: 'billing', payload: { invoice: 'i-1' } };
  * ```
  */
-export interface IntegrationEventInit extends Omit<BaseEventInit, 'sourceService'> {
-  /** Default `null`. */
-  readonly targetService?: string | null | undefined;
-  /** Default `{}`. */
-  readonly payload?: Record<string, unknown> | null | undefined;
-}
+export type IntegrationEventInit = Omit<BaseEventInit, 'sourceService'> & FieldsOf<IntegrationEvent, keyof BaseEvent | 'sourceService'>;
 
 /**
  * An event between services; sets `metadata.sourceService`.
@@ -134,34 +110,22 @@ export interface IntegrationEventInit extends Omit<BaseEventInit, 'sourceService
  * ```
  */
 export class IntegrationEvent extends BaseEvent {
+  protected static override readonly flatForm = true;
   /** The sending service. */
   sourceService: string;
   /** The receiving service, if one. */
-  targetService: string | null;
+  targetService: string | null = null;
   /** The payload. */
-  payload: Record<string, unknown>;
+  payload: Record<string, unknown> = {};
 
   constructor(sourceService: string, init: IntegrationEventInit = {}) {
-    const { targetService, payload, ...rest } = init;
-    super(rest);
+    super(init);
     this.sourceService = sourceService;
-    this.targetService = targetService ?? null;
-    this.payload = payload ?? {};
+    assignOwn(this, init);
     this.metadata.sourceService = sourceService;
   }
 
-  protected override ownFields(): Record<string, unknown> {
-    return { sourceService: this.sourceService, targetService: this.targetService, payload: this.payload };
-  }
-
-  /**
-   * Rebuilds an `IntegrationEvent` from `toJSON()` or `toDict()` output.
-   *
-   * @example
-   * ```ts
-   * IntegrationEvent.fromDict(event.toJSON()).targetService; // 'billing'
-   * ```
-   */
+  /** Rebuilds an `IntegrationEvent` from `toJSON()` or `toDict()` output. */
   static override fromDict(dict: Dict): IntegrationEvent {
     const init = {
       ...IntegrationEvent.initFromDict(dict),
@@ -180,10 +144,7 @@ export class IntegrationEvent extends BaseEvent {
  * const init: SystemEventInit = { details: { region: 'eu' } };
  * ```
  */
-export interface SystemEventInit extends BaseEventInit {
-  /** Default `{}`. */
-  readonly details?: Record<string, unknown> | null | undefined;
-}
+export type SystemEventInit = BaseEventInit & FieldsOf<SystemEvent, keyof BaseEvent | 'component' | 'action' | 'status'>;
 
 /**
  * An infrastructure or operational event.
@@ -194,6 +155,7 @@ export interface SystemEventInit extends BaseEventInit {
  * ```
  */
 export class SystemEvent extends BaseEvent {
+  protected static override readonly flatForm = true;
   /** The component. */
   component: string;
   /** What it did. */
@@ -201,29 +163,17 @@ export class SystemEvent extends BaseEvent {
   /** The outcome. */
   status: string;
   /** Details. */
-  details: Record<string, unknown>;
+  details: Record<string, unknown> = {};
 
   constructor(component: string, action: string, status: string, init: SystemEventInit = {}) {
-    const { details, ...rest } = init;
-    super(rest);
+    super(init);
     this.component = component;
     this.action = action;
     this.status = status;
-    this.details = details ?? {};
+    assignOwn(this, init);
   }
 
-  protected override ownFields(): Record<string, unknown> {
-    return { component: this.component, action: this.action, status: this.status, details: this.details };
-  }
-
-  /**
-   * Rebuilds a `SystemEvent` from `toJSON()` or `toDict()` output.
-   *
-   * @example
-   * ```ts
-   * SystemEvent.fromDict(event.toJSON()).status; // 'completed'
-   * ```
-   */
+  /** Rebuilds a `SystemEvent` from `toJSON()` or `toDict()` output. */
   static override fromDict(dict: Dict): SystemEvent {
     const init = { ...SystemEvent.initFromDict(dict), details: object(dict, 'details') };
     return new SystemEvent(text(dict, 'component', true), text(dict, 'action', true), text(dict, 'status', true), init);
@@ -238,10 +188,7 @@ export class SystemEvent extends BaseEvent {
  * const init: PluginEventInit = { pluginData: { version: '2.0' } };
  * ```
  */
-export interface PluginEventInit extends BaseEventInit {
-  /** Default `{}`. */
-  readonly pluginData?: Record<string, unknown> | null | undefined;
-}
+export type PluginEventInit = BaseEventInit & FieldsOf<PluginEvent, keyof BaseEvent | 'pluginId' | 'pluginAction'>;
 
 /**
  * An event of the plugin system.
@@ -252,33 +199,22 @@ export interface PluginEventInit extends BaseEventInit {
  * ```
  */
 export class PluginEvent extends BaseEvent {
+  protected static override readonly flatForm = true;
   /** The plugin's id. */
   pluginId: string;
   /** What the plugin did. */
   pluginAction: string;
   /** The plugin's data. */
-  pluginData: Record<string, unknown>;
+  pluginData: Record<string, unknown> = {};
 
   constructor(pluginId: string, pluginAction: string, init: PluginEventInit = {}) {
-    const { pluginData, ...rest } = init;
-    super(rest);
+    super(init);
     this.pluginId = pluginId;
     this.pluginAction = pluginAction;
-    this.pluginData = pluginData ?? {};
+    assignOwn(this, init);
   }
 
-  protected override ownFields(): Record<string, unknown> {
-    return { pluginId: this.pluginId, pluginAction: this.pluginAction, pluginData: this.pluginData };
-  }
-
-  /**
-   * Rebuilds a `PluginEvent` from `toJSON()` or `toDict()` output.
-   *
-   * @example
-   * ```ts
-   * PluginEvent.fromDict(event.toJSON()).pluginAction; // 'loaded'
-   * ```
-   */
+  /** Rebuilds a `PluginEvent` from `toJSON()` or `toDict()` output. */
   static override fromDict(dict: Dict): PluginEvent {
     const init = { ...PluginEvent.initFromDict(dict), pluginData: object(dict, 'plugin_data') };
     return new PluginEvent(text(dict, 'plugin_id', true), text(dict, 'plugin_action', true), init);
@@ -293,14 +229,7 @@ export class PluginEvent extends BaseEvent {
  * const init: WorkflowEventInit = { workflowStep: 'charge', workflowStatus: 'running' };
  * ```
  */
-export interface WorkflowEventInit extends BaseEventInit {
-  /** Default `null`. */
-  readonly workflowStep?: string | null | undefined;
-  /** Default `null`. */
-  readonly workflowStatus?: string | null | undefined;
-  /** Default `{}`. */
-  readonly workflowData?: Record<string, unknown> | null | undefined;
-}
+export type WorkflowEventInit = BaseEventInit & FieldsOf<WorkflowEvent, keyof BaseEvent | 'workflowId' | 'workflowType'>;
 
 /**
  * An event of the workflow and saga system.
@@ -311,47 +240,29 @@ export interface WorkflowEventInit extends BaseEventInit {
  * ```
  */
 export class WorkflowEvent extends BaseEvent {
+  protected static override readonly flatForm = true;
   /** The workflow's id. */
   workflowId: string;
   /** The workflow's type. */
   workflowType: string;
   /** The current step. */
-  workflowStep: string | null;
+  workflowStep: string | null = null;
   /** The workflow's status. */
-  workflowStatus: string | null;
+  workflowStatus: string | null = null;
   /** The workflow's data. */
-  workflowData: Record<string, unknown>;
+  workflowData: Record<string, unknown> = {};
 
   constructor(workflowId: string, workflowType: string, init: WorkflowEventInit = {}) {
-    const { workflowStep, workflowStatus, workflowData, ...rest } = init;
-    super(rest);
+    super(init);
     this.workflowId = workflowId;
     this.workflowType = workflowType;
-    this.workflowStep = workflowStep ?? null;
-    this.workflowStatus = workflowStatus ?? null;
-    this.workflowData = workflowData ?? {};
+    assignOwn(this, init);
   }
 
-  protected override ownFields(): Record<string, unknown> {
-    const { workflowId, workflowType, workflowStep, workflowStatus, workflowData } = this;
-    return { workflowId, workflowType, workflowStep, workflowStatus, workflowData };
-  }
-
-  /**
-   * Rebuilds a `WorkflowEvent` from `toJSON()` or `toDict()` output.
-   *
-   * @example
-   * ```ts
-   * WorkflowEvent.fromDict(event.toJSON()).workflowStep; // 'charge'
-   * ```
-   */
+  /** Rebuilds a `WorkflowEvent` from `toJSON()` or `toDict()` output. */
   static override fromDict(dict: Dict): WorkflowEvent {
-    const init = {
-      ...WorkflowEvent.initFromDict(dict),
-      workflowStep: text(dict, 'workflow_step', false),
-      workflowStatus: text(dict, 'workflow_status', false),
-      workflowData: object(dict, 'workflow_data'),
-    };
+    const [workflowStep, workflowStatus] = [text(dict, 'workflow_step', false), text(dict, 'workflow_status', false)];
+    const init = { ...WorkflowEvent.initFromDict(dict), workflowStep, workflowStatus, workflowData: object(dict, 'workflow_data') };
     return new WorkflowEvent(text(dict, 'workflow_id', true), text(dict, 'workflow_type', true), init);
   }
 }

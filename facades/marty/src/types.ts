@@ -7,12 +7,9 @@
  */
 
 export { AuditEventType, NotificationEventType } from './enums.js';
-export type { AuditEventDataFields } from './legacy-types/audit-event-data.js';
-export { AuditEventData } from './legacy-types/audit-event-data.js';
-export type { DomainEventDataFields } from './legacy-types/domain-event-data.js';
-export { DomainEventData } from './legacy-types/domain-event-data.js';
-export type { EventMetadataFields } from './legacy-types/event-metadata.js';
-export { EventMetadata } from './legacy-types/event-metadata.js';
+export type { FieldsOf } from './fields.js';
+export * from './legacy-types/audit-event-data.js';
+export * from './legacy-types/domain-event-data.js';
+export * from './legacy-types/event-metadata.js';
 export { EventPriority } from './legacy-types/event-priority.js';
-export type { NotificationEventDataFields } from './legacy-types/notification-event-data.js';
-export { NotificationEventData } from './legacy-types/notification-event-data.js';
+export * from './legacy-types/notification-event-data.js';

@@ -134,7 +134,7 @@ describe('EventMetadata', () => {
 
   it('fromDict refuses a priority that is not 1 to 4, and non-string ids', () => {
     expect(() => EventMetadata.fromDict({ event_id: 'e', event_type: 't', priority: 'high' })).toThrow(EventValidationError);
-    expect(() => EventMetadata.fromDict({ event_id: 5 })).toThrow(/event_id must be a string/);
+    expect(() => EventMetadata.fromDict({ event_id: 5 })).toThrow(/event_id and event_type must be strings/);
   });
 });
 

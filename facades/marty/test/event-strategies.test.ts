@@ -46,7 +46,11 @@ describe('test_event_strategies', () => {
 
 describe('types.py models', () => {
   it('EventMetadata has the pydantic defaults and a snake_case JSON form', () => {
-    const metadata = new EventMetadata('user-service', { timestamp: '2025-10-18T12:00:00Z', userId: 'u-1' });
+    const metadata = new EventMetadata('user-service', {
+      timestamp: new Date('2025-10-18T12:00:00Z'),
+      userId: 'u-1',
+      sessionId: undefined,
+    });
     expect(metadata.eventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(metadata.toJSON()).toEqual({
       event_id: metadata.eventId,

@@ -1,7 +1,7 @@
 /** `AuditEventData` of `types.py`: the payload of an audit event. */
 import { AuditEventType } from '../enums.js';
-import { oneOf } from './event-priority.js';
-import { snakeJSON } from './snake-json.js';
+import { assignFields, type FieldsOf } from '../fields.js';
+import { oneOf, snakeJSON } from './event-priority.js';
 
 /**
  * The optional fields of {@link AuditEventData}.
@@ -11,28 +11,7 @@ import { snakeJSON } from './snake-json.js';
  * const fields: AuditEventDataFields = { resourceId: 'u-1', complianceTags: ['gdpr'], riskLevel: 'medium' };
  * ```
  */
-export interface AuditEventDataFields {
-  /** Default `null`. */
-  readonly resourceId?: string | null | undefined;
-  /** Default `{}`. */
-  readonly operationDetails?: Record<string, unknown> | undefined;
-  /** Default `null`. */
-  readonly previousState?: Record<string, unknown> | null | undefined;
-  /** Default `null`. */
-  readonly newState?: Record<string, unknown> | null | undefined;
-  /** Default `{}`. */
-  readonly securityContext?: Record<string, unknown> | undefined;
-  /** Default `true`. */
-  readonly success?: boolean | undefined;
-  /** Default `null`. */
-  readonly errorMessage?: string | null | undefined;
-  /** Default `null`. */
-  readonly errorCode?: string | null | undefined;
-  /** Default `[]`. */
-  readonly complianceTags?: string[] | undefined;
-  /** `low`, `medium`, `high` or `critical`; default `'low'`. */
-  readonly riskLevel?: string | undefined;
-}
+export type AuditEventDataFields = FieldsOf<AuditEventData, 'eventType' | 'action' | 'resourceType'>;
 
 /**
  * The payload of an audit event.
@@ -51,40 +30,31 @@ export class AuditEventData {
   /** The resource type. */
   resourceType: string;
   /** The resource id. */
-  resourceId: string | null;
+  resourceId: string | null = null;
   /** Details of the operation. */
-  operationDetails: Record<string, unknown>;
+  operationDetails: Record<string, unknown> = {};
   /** State before. */
-  previousState: Record<string, unknown> | null;
+  previousState: Record<string, unknown> | null = null;
   /** State after. */
-  newState: Record<string, unknown> | null;
+  newState: Record<string, unknown> | null = null;
   /** Security context. */
-  securityContext: Record<string, unknown>;
+  securityContext: Record<string, unknown> = {};
   /** Whether the operation succeeded. */
-  success: boolean;
+  success = true;
   /** Error message. */
-  errorMessage: string | null;
+  errorMessage: string | null = null;
   /** Error code. */
-  errorCode: string | null;
+  errorCode: string | null = null;
   /** Compliance tags. */
-  complianceTags: string[];
-  /** Risk level. */
-  riskLevel: string;
+  complianceTags: string[] = [];
+  /** Risk level: `low`, `medium`, `high` or `critical`. */
+  riskLevel = 'low';
 
   constructor(eventType: AuditEventType, action: string, resourceType: string, fields: AuditEventDataFields = {}) {
     this.eventType = oneOf(eventType, AuditEventType, 'AuditEventType');
     this.action = action;
     this.resourceType = resourceType;
-    this.resourceId = fields.resourceId ?? null;
-    this.operationDetails = fields.operationDetails ?? {};
-    this.previousState = fields.previousState ?? null;
-    this.newState = fields.newState ?? null;
-    this.securityContext = fields.securityContext ?? {};
-    this.success = fields.success ?? true;
-    this.errorMessage = fields.errorMessage ?? null;
-    this.errorCode = fields.errorCode ?? null;
-    this.complianceTags = fields.complianceTags ?? [];
-    this.riskLevel = fields.riskLevel ?? 'low';
+    assignFields(this, fields);
   }
 
   /**

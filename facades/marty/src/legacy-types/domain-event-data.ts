@@ -1,5 +1,6 @@
 /** `DomainEventData` of `types.py`: the payload of a domain event. */
-import { snakeJSON } from './snake-json.js';
+import { assignFields, type FieldsOf } from '../fields.js';
+import { snakeJSON } from './event-priority.js';
 
 /**
  * The optional fields of {@link DomainEventData}.
@@ -9,18 +10,7 @@ import { snakeJSON } from './snake-json.js';
  * const fields: DomainEventDataFields = { eventVersion: 2, eventData: { total: 10 } };
  * ```
  */
-export interface DomainEventDataFields {
-  /** Default `1`. */
-  readonly eventVersion?: number | undefined;
-  /** Default `{}`. */
-  readonly eventData?: Record<string, unknown> | undefined;
-  /** Default `{}`. */
-  readonly businessContext?: Record<string, unknown> | undefined;
-  /** Default `'1.0'`. */
-  readonly schemaVersion?: string | undefined;
-  /** Default `null`. */
-  readonly schemaUrl?: string | null | undefined;
-}
+export type DomainEventDataFields = FieldsOf<DomainEventData, 'aggregateType' | 'aggregateId' | 'eventType'>;
 
 /**
  * The payload of a domain event.
@@ -39,25 +29,21 @@ export class DomainEventData {
   /** The event type. */
   eventType: string;
   /** The event's version. */
-  eventVersion: number;
+  eventVersion = 1;
   /** The event's data (keys kept as given). */
-  eventData: Record<string, unknown>;
+  eventData: Record<string, unknown> = {};
   /** Business context. */
-  businessContext: Record<string, unknown>;
+  businessContext: Record<string, unknown> = {};
   /** Schema version. */
-  schemaVersion: string;
+  schemaVersion = '1.0';
   /** Schema URL. */
-  schemaUrl: string | null;
+  schemaUrl: string | null = null;
 
   constructor(aggregateType: string, aggregateId: string, eventType: string, fields: DomainEventDataFields = {}) {
     this.aggregateType = aggregateType;
     this.aggregateId = aggregateId;
     this.eventType = eventType;
-    this.eventVersion = fields.eventVersion ?? 1;
-    this.eventData = fields.eventData ?? {};
-    this.businessContext = fields.businessContext ?? {};
-    this.schemaVersion = fields.schemaVersion ?? '1.0';
-    this.schemaUrl = fields.schemaUrl ?? null;
+    assignFields(this, fields);
   }
 
   /**

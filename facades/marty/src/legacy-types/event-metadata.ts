@@ -1,8 +1,7 @@
 /** `EventMetadata` of `types.py` (pydantic): the metadata of the EventPublisher's envelopes. */
 import { randomUUID } from 'node:crypto';
-import { parseIsoformat } from '../python-time.js';
-import { EventPriority, oneOf } from './event-priority.js';
-import { snakeJSON } from './snake-json.js';
+import { assignFields, type FieldsOf } from '../fields.js';
+import { EventPriority, oneOf, snakeJSON } from './event-priority.js';
 
 /**
  * The optional fields of {@link EventMetadata}.
@@ -12,36 +11,7 @@ import { snakeJSON } from './snake-json.js';
  * const fields: EventMetadataFields = { correlationId: 'req-1', priority: EventPriority.HIGH };
  * ```
  */
-export interface EventMetadataFields {
-  /** Default: a random UUID. */
-  readonly eventId?: string | undefined;
-  /** Default: now. A string is read as `fromisoformat`. */
-  readonly timestamp?: Date | string | undefined;
-  /** Default `'1.0.0'`. */
-  readonly serviceVersion?: string | undefined;
-  /** Default `null`. */
-  readonly correlationId?: string | null | undefined;
-  /** Default `null`. */
-  readonly causationId?: string | null | undefined;
-  /** Default `null`. */
-  readonly userId?: string | null | undefined;
-  /** Default `null`. */
-  readonly sessionId?: string | null | undefined;
-  /** Default `null`. */
-  readonly traceId?: string | null | undefined;
-  /** Default `null`. */
-  readonly spanId?: string | null | undefined;
-  /** Default `null`. */
-  readonly requestId?: string | null | undefined;
-  /** Default {@link EventPriority.NORMAL} (`'normal'`). */
-  readonly priority?: EventPriority | undefined;
-  /** Default `null`. */
-  readonly sourceIp?: string | null | undefined;
-  /** Default `null`. */
-  readonly userAgent?: string | null | undefined;
-  /** Default `{}`. */
-  readonly customHeaders?: Record<string, string> | undefined;
-}
+export type EventMetadataFields = FieldsOf<EventMetadata, 'serviceName'>;
 
 /**
  * Metadata of a published event; `serviceName` is required.
@@ -54,53 +24,41 @@ export interface EventMetadataFields {
  * ```
  */
 export class EventMetadata {
-  /** The event id. */
-  eventId: string;
-  /** When the event happened. */
-  timestamp: Date;
+  /** The event id; default a random UUID. */
+  eventId: string = randomUUID();
+  /** When the event happened; default now. */
+  timestamp: Date = new Date();
   /** The publishing service. */
   serviceName: string;
   /** Its version. */
-  serviceVersion: string;
+  serviceVersion = '1.0.0';
   /** Correlation id. */
-  correlationId: string | null;
+  correlationId: string | null = null;
   /** Causation id. */
-  causationId: string | null;
+  causationId: string | null = null;
   /** User id. */
-  userId: string | null;
+  userId: string | null = null;
   /** Session id. */
-  sessionId: string | null;
+  sessionId: string | null = null;
   /** Trace id. */
-  traceId: string | null;
+  traceId: string | null = null;
   /** Span id. */
-  spanId: string | null;
+  spanId: string | null = null;
   /** Request id. */
-  requestId: string | null;
+  requestId: string | null = null;
   /** Priority (a string). */
-  priority: EventPriority;
+  priority: EventPriority = EventPriority.NORMAL;
   /** Source IP. */
-  sourceIp: string | null;
+  sourceIp: string | null = null;
   /** User agent. */
-  userAgent: string | null;
+  userAgent: string | null = null;
   /** Custom headers. */
-  customHeaders: Record<string, string>;
+  customHeaders: Record<string, string> = {};
 
   constructor(serviceName: string, fields: EventMetadataFields = {}) {
-    this.eventId = fields.eventId ?? randomUUID();
-    this.timestamp = fields.timestamp === undefined ? new Date() : parseIsoformat(fields.timestamp);
     this.serviceName = serviceName;
-    this.serviceVersion = fields.serviceVersion ?? '1.0.0';
-    this.correlationId = fields.correlationId ?? null;
-    this.causationId = fields.causationId ?? null;
-    this.userId = fields.userId ?? null;
-    this.sessionId = fields.sessionId ?? null;
-    this.traceId = fields.traceId ?? null;
-    this.spanId = fields.spanId ?? null;
-    this.requestId = fields.requestId ?? null;
-    this.priority = oneOf(fields.priority ?? EventPriority.NORMAL, EventPriority, 'EventPriority');
-    this.sourceIp = fields.sourceIp ?? null;
-    this.userAgent = fields.userAgent ?? null;
-    this.customHeaders = fields.customHeaders ?? {};
+    assignFields(this, fields);
+    oneOf(this.priority, EventPriority, 'EventPriority');
   }
 
   /**

@@ -1,5 +1,7 @@
 /** `EventPriority` of `types.py`: string values, unlike the bus's numeric one. */
 import { EventValidationError } from '../errors.js';
+import { toSnake } from '../fields.js';
+import { isoformat } from '../python-time.js';
 
 /**
  * Event priority levels of the EventPublisher (`types.py`).
@@ -23,4 +25,13 @@ export type EventPriority = (typeof EventPriority)[keyof typeof EventPriority];
 export function oneOf<T extends string>(value: T, allowed: Readonly<Record<string, T>>, what: string): T {
   if (Object.values(allowed).includes(value)) return value;
   throw new EventValidationError(`${JSON.stringify(value)} is not a valid ${what}.`);
+}
+
+/**
+ * A `types.py` model's JSON form: its fields with snake_case keys, `Date`s as `isoformat()`.
+ *
+ * @internal
+ */
+export function snakeJSON(model: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(model).map(([key, value]) => [toSnake(key), value instanceof Date ? isoformat(value) : value]));
 }

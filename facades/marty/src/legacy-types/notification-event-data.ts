@@ -1,8 +1,7 @@
 /** `NotificationEventData` of `types.py`: the payload of a notification event. */
 import { NotificationEventType } from '../enums.js';
-import { parseIsoformat } from '../python-time.js';
-import { oneOf } from './event-priority.js';
-import { snakeJSON } from './snake-json.js';
+import { assignFields, type FieldsOf } from '../fields.js';
+import { oneOf, snakeJSON } from './event-priority.js';
 
 /**
  * The optional fields of {@link NotificationEventData}.
@@ -12,29 +11,7 @@ import { snakeJSON } from './snake-json.js';
  * const fields: NotificationEventDataFields = { recipientIds: ['u-1'], channels: ['email', 'sms'] };
  * ```
  */
-export interface NotificationEventDataFields {
-  /** Default `[]`. */
-  readonly recipientIds?: string[] | undefined;
-  /** Default `null`. */
-  readonly messageTemplate?: string | null | undefined;
-  /** Default `{}`. */
-  readonly templateVariables?: Record<string, unknown> | undefined;
-  /** `email`, `sms`, `push`, `webhook`; default `['email']`. */
-  readonly channels?: string[] | undefined;
-  /** Default `null`. */
-  readonly deliveryTime?: Date | string | null | undefined;
-  /** Default `null`. */
-  readonly expiryTime?: Date | string | null | undefined;
-  /** Default `null`. */
-  readonly actionUrl?: string | null | undefined;
-  /** Default `null`. */
-  readonly actionLabel?: string | null | undefined;
-  /** Default `[]`. */
-  readonly attachments?: string[] | undefined;
-}
-
-const time = (value: Date | string | null | undefined, what: string) =>
-  value === null || value === undefined ? null : parseIsoformat(value, what);
+export type NotificationEventDataFields = FieldsOf<NotificationEventData, 'eventType' | 'recipientType' | 'subject' | 'message'>;
 
 /**
  * The payload of a notification event.
@@ -50,27 +27,27 @@ export class NotificationEventData {
   /** `user`, `admin` or `system`. */
   recipientType: string;
   /** The recipients. */
-  recipientIds: string[];
+  recipientIds: string[] = [];
   /** Subject. */
   subject: string;
   /** Message. */
   message: string;
   /** Message template. */
-  messageTemplate: string | null;
+  messageTemplate: string | null = null;
   /** Template variables. */
-  templateVariables: Record<string, unknown>;
-  /** Delivery channels. */
-  channels: string[];
+  templateVariables: Record<string, unknown> = {};
+  /** Delivery channels: `email`, `sms`, `push`, `webhook`. */
+  channels: string[] = ['email'];
   /** When to deliver. */
-  deliveryTime: Date | null;
+  deliveryTime: Date | null = null;
   /** When it expires. */
-  expiryTime: Date | null;
+  expiryTime: Date | null = null;
   /** Action URL. */
-  actionUrl: string | null;
+  actionUrl: string | null = null;
   /** Action label. */
-  actionLabel: string | null;
+  actionLabel: string | null = null;
   /** Attachments. */
-  attachments: string[];
+  attachments: string[] = [];
 
   constructor(
     eventType: NotificationEventType,
@@ -81,17 +58,9 @@ export class NotificationEventData {
   ) {
     this.eventType = oneOf(eventType, NotificationEventType, 'NotificationEventType');
     this.recipientType = recipientType;
-    this.recipientIds = fields.recipientIds ?? [];
     this.subject = subject;
     this.message = message;
-    this.messageTemplate = fields.messageTemplate ?? null;
-    this.templateVariables = fields.templateVariables ?? {};
-    this.channels = fields.channels ?? ['email'];
-    this.deliveryTime = time(fields.deliveryTime, 'deliveryTime');
-    this.expiryTime = time(fields.expiryTime, 'expiryTime');
-    this.actionUrl = fields.actionUrl ?? null;
-    this.actionLabel = fields.actionLabel ?? null;
-    this.attachments = fields.attachments ?? [];
+    assignFields(this, fields);
   }
 
   /**
