@@ -114,7 +114,6 @@ export class EnhancedEventBus {
   readonly #outbox: OutboxControls | undefined;
   readonly #subscriptions = new Map<string, Subscribed>();
   readonly #consumers = new Map<string, SubscriptionHandle>();
-  readonly #plugins = new Map<string, string>();
   #running = false;
 
   constructor(kafkaConfig: KafkaConfig = new KafkaConfig(), options: EnhancedEventBusOptions = {}) {
@@ -189,10 +188,7 @@ export class EnhancedEventBus {
   async publishScheduled(event: BaseEvent, scheduledFor: Date, options: { session?: unknown } = {}): Promise<void> {
     this.#requireOutbox('publishScheduled');
     const { session } = options;
-    if (scheduledFor.getTime() <= Date.now()) {
-      await (session === undefined || session === null ? this.publish(event) : this.publishTransactional(event, session));
-      return;
-    }
+    if (scheduledFor.getTime() <= Date.now()) return this.#publishIn(event, session);
     await send(this.bus, event, { deliverAt: scheduledFor, ...(session === undefined || session === null ? {} : { tx: session }) });
   }
 
@@ -217,9 +213,12 @@ export class EnhancedEventBus {
     options: { session?: unknown } = {},
   ): Promise<void> {
     const data = { saga_id: sagaId, saga_type: sagaType, ...eventData };
-    const event = new BaseEvent({ eventType: `saga.${sagaType}.${eventType}`, data, correlationId: sagaId });
-    const { session } = options;
-    await (session === undefined || session === null ? this.publish(event) : this.publishTransactional(event, session));
+    await this.#publishIn(new BaseEvent({ eventType: `saga.${sagaType}.${eventType}`, data, correlationId: sagaId }), options.session);
+  }
+
+  /** `publishTransactional` in `session`, or `publish` without one. */
+  #publishIn(event: BaseEvent, session: unknown): Promise<void> {
+    return session === undefined || session === null ? this.publish(event) : this.publishTransactional(event, session);
   }
 
   /** Subscribes `handler` to its `eventTypes` (`'*'`: every type this bus consumes); resolves to the subscription id. */
@@ -234,10 +233,7 @@ export class EnhancedEventBus {
       });
       this.#consumers.set(type, consumer);
     }
-    this.logger.info(
-      { handlerId: handler.handlerId },
-      `Subscribed handler ${handler.handlerId} for events: ${handler.eventTypes.join(', ')}`,
-    );
+    this.logger.info({ handlerId: handler.handlerId, eventTypes: handler.eventTypes }, `Subscribed handler ${handler.handlerId}`);
     return id;
   }
 
@@ -265,17 +261,14 @@ export class EnhancedEventBus {
     options: { priority?: number; maxConcurrent?: number } = {},
   ): Promise<string> {
     const handler = new PluginEventHandler(pluginId, pluginName, eventFilter, handlerFunc, options);
-    const id = await this.subscribe(handler, { eventFilter });
-    this.#plugins.set(pluginId, id);
-    return id;
+    return this.subscribe(handler, { eventFilter });
   }
 
   /** Removes a plugin's subscription; false if it had none. */
   async unsubscribePlugin(pluginId: string): Promise<boolean> {
-    const id = this.#plugins.get(pluginId);
-    if (id === undefined) return false;
-    this.#plugins.delete(pluginId);
-    return this.unsubscribe(id);
+    const plugin = (handler: EventHandler) => handler instanceof PluginEventHandler && handler.pluginId === pluginId;
+    const id = [...this.#subscriptions].find(([, { handler }]) => plugin(handler))?.[0];
+    return id !== undefined && this.unsubscribe(id);
   }
 
   /** Dead-lettered outbox rows, newest first (none without an outbox or with the dead-letter queue disabled). */
