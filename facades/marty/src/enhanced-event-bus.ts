@@ -16,7 +16,7 @@ import {
   type PublishOptions,
   type SubscriptionHandle,
 } from '@bus/core';
-import { kafka, plainValueBinding } from '@bus/kafka';
+import { type ConsumedRecord, kafka, type PlainAttributes, plainValueBinding } from '@bus/kafka';
 import { type OutboxControls, outbox } from '@bus/outbox';
 import { retryOperation } from '@bus/resilience';
 import { serialization } from '@bus/serialization';
@@ -87,7 +87,15 @@ type Subscribed = { readonly handler: EventHandler; readonly filter: EventFilter
 
 /** The legacy topic of an event type. */
 export const legacyTopic = (eventType: string): string => eventType.replaceAll('.', '_').toLowerCase();
-const JSON_VALUE = Object.freeze({ datacontenttype: 'application/json' });
+
+/** A legacy record's attributes: JSON, and the event id and priority from its metadata (the backlog order reads it). */
+function legacyAttributes(record: ConsumedRecord): PlainAttributes {
+  const metadata = (JSON.parse(String(record.value)) as { metadata?: { event_id?: unknown; priority?: unknown } } | null)?.metadata;
+  const attributes: PlainAttributes = { datacontenttype: 'application/json' };
+  if (typeof metadata?.event_id === 'string' && metadata.event_id !== '') attributes.id = metadata.event_id;
+  if (typeof metadata?.priority === 'number') attributes.priority = metadata.priority;
+  return attributes;
+}
 
 /**
  * Marty's enhanced event bus on Kafka, with the transactional outbox when an
@@ -130,7 +138,7 @@ export class EnhancedEventBus {
         kafka({
           ...kafkaOptionsOf(kafkaConfig),
           topicFor: legacyTopic,
-          binding: plainValueBinding({ attributes: () => JSON_VALUE }),
+          binding: plainValueBinding({ attributes: legacyAttributes }),
           maxDeliveries: 1,
           deadLetterTopic: false,
         }),

@@ -159,6 +159,59 @@ describe('EnhancedEventBus on Kafka', () => {
     expect(await bus.healthCheck()).toMatchObject({ handlersCount: 0, pluginHandlersCount: 0, kafkaConsumersCount: 0, activeTopics: [] });
   });
 
+  it('skips and reports a record that is not an event (DECODE_FAILED), and keeps consuming', async () => {
+    const bus = newBus();
+    const type = `${prefix}.user.imported`;
+    const handler = new Recording([type]);
+    await bus.subscribe(handler);
+    const reported: string[] = [];
+    bus.bus.events.on('error', (error) => void reported.push(error.code));
+    bus.bus.events.on('dropped', ({ error }) => void reported.push(error.code));
+    await bus.start();
+    const good = {
+      event_type: type,
+      data: { n: 1 },
+      metadata: { event_id: 'ok-1', event_type: type, timestamp: '2025-10-18T12:00:00+00:00' },
+    };
+    await produceRaw([
+      { topic: legacyTopic(type), key: Buffer.from('k'), value: Buffer.from('{not json') },
+      { topic: legacyTopic(type), key: Buffer.from('k'), value: Buffer.from(JSON.stringify(good)) },
+    ]);
+    await waitFor(() => handler.seen.length === 1, 30_000, { message: 'the good record after the bad one' });
+    expect(handler.seen[0]?.eventId).toBe('ok-1');
+    await waitFor(() => reported.length > 0, 10_000, { message: 'the bad record reported' });
+    expect(reported).toContain('DECODE_FAILED');
+  });
+
+  it('handles a backlog critical events first (EventPriority on the envelope, @bus/backpressure’s order)', async () => {
+    const bus = newBus();
+    const type = `${prefix}.job.queued`;
+    const handled: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    class Gated extends Recording {
+      override async handle(event: BaseEvent): Promise<void> {
+        if (event.data.name === 'first') await gate; // holds the consumer while the backlog builds
+        handled.push(String(event.data.name));
+      }
+    }
+    await bus.subscribe(new Gated([type]));
+    await bus.start();
+    await bus.publish(new BaseEvent({ eventType: type, data: { name: 'first' } }));
+    const low = [1, 2, 3, 4].map((n) => new BaseEvent({ eventType: type, data: { name: `low-${n}` }, priority: EventPriority.LOW }));
+    await bus.publishBatch(low);
+    await bus.publish(new BaseEvent({ eventType: type, data: { name: 'critical' }, priority: EventPriority.CRITICAL }));
+    // Let the records reach the subscription's queue before the first handler returns.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    release();
+    await waitFor(() => handled.length === 6, 30_000, { message: () => `6 handled, got ${handled.join(',')}` });
+    expect(handled[0]).toBe('first');
+    expect(handled[1]).toBe('critical');
+    expect(handled.slice(2).sort()).toEqual(['low-1', 'low-2', 'low-3', 'low-4']);
+  });
+
   it('publishWithRetry re-raises the last failure after maxRetries tries', async () => {
     const bus = newBus();
     const event = new BaseEvent({ eventType: `${prefix}.never`, data: {} });
