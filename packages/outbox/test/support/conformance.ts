@@ -3,7 +3,9 @@
 // and dead letters, scheduling, retention, stats and the inbox. The relay
 // sends to the in-process transport here; the Kafka tests cover the broker.
 import { type Bus, BusError, createBus, type EventEnvelope, memoryTransport, type Transport } from '@bus/core';
+import { metrics } from '@bus/metrics';
 import { waitFor } from '@bus/transport-tests';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inbox, type OutboxExtension, type OutboxOptions, outbox } from '../../src/index.js';
 import type { StoreEnv } from './store-env.js';
@@ -22,6 +24,12 @@ export function refusingTransport(refuse: (event: EventEnvelope) => boolean): Tr
       await inner.send(messages);
     },
   };
+}
+
+/** A metric reader that collects only when asked. */
+class ManualReader extends MetricReader {
+  protected override async onShutdown(): Promise<void> {}
+  protected override async onForceFlush(): Promise<void> {}
 }
 
 const TYPES = ['orders.created', 'invoices.due', 'flaky', 'poison'] as const;
@@ -355,6 +363,36 @@ export function describeOutboxConformance(label: string, makeEnv: () => Promise<
       expect(new Set(ids(relay.received)).size).toBe(relay.received.length);
       const relayAgain = await startBus(table);
       await waitFor(() => relay.received.length + relayAgain.received.length === 60, 10_000);
+    });
+
+    it('reports pending, scheduled, oldest pending age and dead rows as OpenTelemetry gauges with @bus/metrics', async () => {
+      const reader = new ManualReader();
+      const meterProvider = new MeterProvider({ readers: [reader] });
+      const gauge = async (name: string) => {
+        const { resourceMetrics } = await reader.collect();
+        const metric = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).find((m) => m.descriptor.name === name);
+        return metric?.dataPoints[0]?.value;
+      };
+      const table = fresh();
+      const bus = createBus({ source: 'orders' })
+        .use(outbox({ store: env.store(table), relay: false }))
+        .use(metrics({ meterProvider, tracing: false }));
+      await bus.start();
+      buses.push(bus);
+      const tx = await env.begin();
+      await bus.publishBatch(
+        [
+          { type: 'orders.created', data: { n: 1 } },
+          { type: 'orders.created', data: { n: 2 } },
+        ],
+        { tx: tx.tx },
+      );
+      await bus.publish('invoices.due', {}, { tx: tx.tx, delayMs: 60_000 });
+      await tx.commit();
+      expect(await gauge('bus.outbox.pending')).toBe(3);
+      expect(await gauge('bus.outbox.scheduled')).toBe(1);
+      expect(await gauge('bus.outbox.dead')).toBe(0);
+      expect(await gauge('bus.outbox.oldest_pending_age')).toBeGreaterThanOrEqual(0);
     });
 
     it('migrates once when several stores open the same new tables at once', async () => {
