@@ -18,17 +18,24 @@ import { isoformat } from './python-time.js';
  * const init: BaseEventInit = { eventType: 'user.created', data: { id: 'u-1' }, correlationId: 'req-7' };
  * ```
  */
-export interface BaseEventInit extends EventMetadataFields {
+export type BaseEventInit = EventMetadataFields & {
   /** The event type; default (also for `''`) the class name. */
   readonly eventType?: string | null | undefined;
   /** The payload; default `{}`. Its keys are never renamed. */
   readonly data?: Record<string, unknown> | null | undefined;
   /** The metadata; default: a new one with a UUID, the event type, now and the metadata fields given. */
   readonly metadata?: EventMetadata | null | undefined;
-}
+};
 
-/** A plain object read by `fromDict`. */
-type Dict = Readonly<Record<string, unknown>>;
+/**
+ * A plain object `fromDict` reads: an event's `toJSON()` (its wire JSON, parsed) or `toDict()`.
+ *
+ * @example
+ * ```ts
+ * const dict: EventDict = JSON.parse(record.value.toString('utf8'));
+ * ```
+ */
+export type EventDict = Readonly<Record<string, unknown>>;
 
 /**
  * An event with metadata. `toDict()` is camelCase; `toJSON()` (so also
@@ -124,7 +131,7 @@ export class BaseEvent {
    * The type, data and metadata of a `toJSON()`/`toDict()` object, for `fromDict` of this class and its subclasses.
    * Metadata fields missing from `metadata` are taken from the top level (the flat form), then defaulted as Python does.
    */
-  protected static initFromDict(dict: Dict): { eventType: string | null; data: Record<string, unknown>; metadata: EventMetadata } {
+  protected static initFromDict(dict: EventDict): { eventType: string | null; data: Record<string, unknown>; metadata: EventMetadata } {
     if (typeof dict !== 'object' || dict === null)
       throw new EventValidationError(`An event must be an object, got ${dict === null ? 'null' : typeof dict}.`);
     const rawMetadata = dict.metadata ?? {};
@@ -134,7 +141,7 @@ export class BaseEvent {
     }
     const eventType = dict.event_type ?? dict.eventType ?? null;
     if (eventType !== null && typeof eventType !== 'string') throw new EventValidationError('event_type must be a string.');
-    const metadata = EventMetadata.fromDict(rawMetadata as Dict, { ...dict, event_type: eventType ?? 'BaseEvent' });
+    const metadata = EventMetadata.fromDict(rawMetadata as EventDict, { ...dict, event_type: eventType ?? 'BaseEvent' });
     return { eventType, data: data as Record<string, unknown>, metadata };
   }
 
@@ -147,7 +154,7 @@ export class BaseEvent {
    * const event = BaseEvent.fromDict({ event_type: 'user.created', data: { id: 1 }, metadata: { event_id: 'e-1' } });
    * ```
    */
-  static fromDict(dict: Dict): BaseEvent {
+  static fromDict(dict: EventDict): BaseEvent {
     // biome-ignore lint/complexity/noThisInStatic: polymorphic on purpose, as Python's `cls(...)`.
     return new (this as unknown as new (init: BaseEventInit) => BaseEvent)(BaseEvent.initFromDict(dict));
   }
@@ -168,6 +175,6 @@ export class BaseEvent {
       throw new EventValidationError('The event is not valid JSON.', { cause: error });
     }
     // biome-ignore lint/complexity/noThisInStatic: the subclass's own fromDict, as Python's `cls.from_dict`.
-    return this.fromDict(parsed as Dict);
+    return this.fromDict(parsed as EventDict);
   }
 }
