@@ -120,11 +120,8 @@ export class BaseEvent {
    */
   toJSON(): Record<string, unknown> {
     const { data, metadata, ...rest } = this.toDict();
-    return {
-      ...Object.fromEntries(Object.entries(rest).map(([key, value]) => [toSnake(key), value])),
-      data,
-      metadata: this.metadata.toJSON(),
-    };
+    const top = Object.fromEntries(Object.entries(rest).map(([key, value]) => [toSnake(key), value]));
+    return { ...top, data, metadata: this.metadata.toJSON() };
   }
 
   /**
@@ -132,12 +129,10 @@ export class BaseEvent {
    * Metadata fields missing from `metadata` are taken from the top level (the flat form), then defaulted as Python does.
    */
   protected static initFromDict(dict: EventDict): { eventType: string | null; data: Record<string, unknown>; metadata: EventMetadata } {
-    if (typeof dict !== 'object' || dict === null)
-      throw new EventValidationError(`An event must be an object, got ${dict === null ? 'null' : typeof dict}.`);
-    const rawMetadata = dict.metadata ?? {};
-    const data = dict.data ?? {};
+    const isObject = typeof dict === 'object' && dict !== null;
+    const [rawMetadata, data] = isObject ? [dict.metadata ?? {}, dict.data ?? {}] : [null, null];
     if (typeof rawMetadata !== 'object' || rawMetadata === null || typeof data !== 'object' || data === null) {
-      throw new EventValidationError('An event needs object `data` and `metadata` (or none).');
+      throw new EventValidationError('An event is an object with object `data` and `metadata` (or none).');
     }
     const eventType = dict.event_type ?? dict.eventType ?? null;
     if (eventType !== null && typeof eventType !== 'string') throw new EventValidationError('event_type must be a string.');
