@@ -18,17 +18,24 @@ import { isoformat } from './python-time.js';
  * const init: BaseEventInit = { eventType: 'user.created', data: { id: 'u-1' }, correlationId: 'req-7' };
  * ```
  */
-export interface BaseEventInit extends EventMetadataFields {
+export type BaseEventInit = EventMetadataFields & {
   /** The event type; default (also for `''`) the class name. */
   readonly eventType?: string | null | undefined;
   /** The payload; default `{}`. Its keys are never renamed. */
   readonly data?: Record<string, unknown> | null | undefined;
   /** The metadata; default: a new one with a UUID, the event type, now and the metadata fields given. */
   readonly metadata?: EventMetadata | null | undefined;
-}
+};
 
-/** A plain object read by `fromDict`. */
-type Dict = Readonly<Record<string, unknown>>;
+/**
+ * A plain object `fromDict` reads: an event's `toJSON()` (its wire JSON, parsed) or `toDict()`.
+ *
+ * @example
+ * ```ts
+ * const dict: EventDict = JSON.parse(record.value.toString('utf8'));
+ * ```
+ */
+export type EventDict = Readonly<Record<string, unknown>>;
 
 /**
  * An event with metadata. `toDict()` is camelCase; `toJSON()` (so also
@@ -113,28 +120,23 @@ export class BaseEvent {
    */
   toJSON(): Record<string, unknown> {
     const { data, metadata, ...rest } = this.toDict();
-    return {
-      ...Object.fromEntries(Object.entries(rest).map(([key, value]) => [toSnake(key), value])),
-      data,
-      metadata: this.metadata.toJSON(),
-    };
+    const top = Object.fromEntries(Object.entries(rest).map(([key, value]) => [toSnake(key), value]));
+    return { ...top, data, metadata: this.metadata.toJSON() };
   }
 
   /**
    * The type, data and metadata of a `toJSON()`/`toDict()` object, for `fromDict` of this class and its subclasses.
    * Metadata fields missing from `metadata` are taken from the top level (the flat form), then defaulted as Python does.
    */
-  protected static initFromDict(dict: Dict): { eventType: string | null; data: Record<string, unknown>; metadata: EventMetadata } {
-    if (typeof dict !== 'object' || dict === null)
-      throw new EventValidationError(`An event must be an object, got ${dict === null ? 'null' : typeof dict}.`);
-    const rawMetadata = dict.metadata ?? {};
-    const data = dict.data ?? {};
+  protected static initFromDict(dict: EventDict): { eventType: string | null; data: Record<string, unknown>; metadata: EventMetadata } {
+    const isObject = typeof dict === 'object' && dict !== null;
+    const [rawMetadata, data] = isObject ? [dict.metadata ?? {}, dict.data ?? {}] : [null, null];
     if (typeof rawMetadata !== 'object' || rawMetadata === null || typeof data !== 'object' || data === null) {
-      throw new EventValidationError('An event needs object `data` and `metadata` (or none).');
+      throw new EventValidationError('An event is an object with object `data` and `metadata` (or none).');
     }
     const eventType = dict.event_type ?? dict.eventType ?? null;
     if (eventType !== null && typeof eventType !== 'string') throw new EventValidationError('event_type must be a string.');
-    const metadata = EventMetadata.fromDict(rawMetadata as Dict, { ...dict, event_type: eventType ?? 'BaseEvent' });
+    const metadata = EventMetadata.fromDict(rawMetadata as EventDict, { ...dict, event_type: eventType ?? 'BaseEvent' });
     return { eventType, data: data as Record<string, unknown>, metadata };
   }
 
@@ -147,7 +149,7 @@ export class BaseEvent {
    * const event = BaseEvent.fromDict({ event_type: 'user.created', data: { id: 1 }, metadata: { event_id: 'e-1' } });
    * ```
    */
-  static fromDict(dict: Dict): BaseEvent {
+  static fromDict(dict: EventDict): BaseEvent {
     // biome-ignore lint/complexity/noThisInStatic: polymorphic on purpose, as Python's `cls(...)`.
     return new (this as unknown as new (init: BaseEventInit) => BaseEvent)(BaseEvent.initFromDict(dict));
   }
@@ -168,6 +170,6 @@ export class BaseEvent {
       throw new EventValidationError('The event is not valid JSON.', { cause: error });
     }
     // biome-ignore lint/complexity/noThisInStatic: the subclass's own fromDict, as Python's `cls.from_dict`.
-    return this.fromDict(parsed as Dict);
+    return this.fromDict(parsed as EventDict);
   }
 }

@@ -35,6 +35,8 @@ export interface EventPublishingErrorOptions {
 export class EventPublishingError extends BusError {
   /** The `BusError` code errors of this class carry. */
   static readonly busCode: BusErrorCode = 'PUBLISH_FAILED';
+  /** The stable code: a key of `@bus/core`'s error-code table (the class's `busCode`). */
+  declare readonly code: BusErrorCode;
 
   constructor(message: string, options: EventPublishingErrorOptions = {}) {
     super((new.target as typeof EventPublishingError).busCode, message, {

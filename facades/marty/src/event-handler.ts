@@ -126,27 +126,21 @@ export type PluginHandlerFunc = (event: BaseEvent) => unknown;
  * ```
  */
 export class PluginEventHandler extends EventHandler {
-  /** The plugin's id. */
-  readonly pluginId: string;
-  /** The plugin's name. */
-  readonly pluginName: string;
-  /** Which events the plugin wants. */
-  eventFilter: EventFilter;
-  /** The plugin's function. */
-  readonly handlerFunc: PluginHandlerFunc;
-
+  /**
+   * @param pluginId - The plugin's id.
+   * @param pluginName - The plugin's name.
+   * @param eventFilter - Which events the plugin wants.
+   * @param handlerFunc - The plugin's function.
+   * @param options - The {@link EventHandler} options but `handlerId`.
+   */
   constructor(
-    pluginId: string,
-    pluginName: string,
-    eventFilter: EventFilter,
-    handlerFunc: PluginHandlerFunc,
+    readonly pluginId: string,
+    readonly pluginName: string,
+    public eventFilter: EventFilter,
+    readonly handlerFunc: PluginHandlerFunc,
     options: Omit<EventHandlerOptions, 'handlerId'> = {},
   ) {
     super({ ...options, handlerId: `plugin-${pluginId}` });
-    this.pluginId = pluginId;
-    this.pluginName = pluginName;
-    this.eventFilter = eventFilter;
-    this.handlerFunc = handlerFunc;
   }
 
   /**

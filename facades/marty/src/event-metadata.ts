@@ -76,11 +76,8 @@ export class EventMetadata {
    * ```
    */
   toDict(): Record<string, unknown> {
-    return {
-      ...(this as Record<keyof this, unknown>),
-      timestamp: isoformat(this.timestamp),
-      expiry: this.expiry === null ? null : isoformat(this.expiry),
-    };
+    const expiry = this.expiry === null ? null : isoformat(this.expiry);
+    return { ...(this as Record<keyof this, unknown>), timestamp: isoformat(this.timestamp), expiry };
   }
 
   /**
@@ -114,13 +111,8 @@ export class EventMetadata {
     if (fields.priority !== undefined && !Object.values<unknown>(EventPriority).includes(fields.priority)) {
       throw new EventValidationError(`${JSON.stringify(fields.priority)} is not a valid EventPriority (1 to 4).`);
     }
-    assignFields(metadata, {
-      ...fields,
-      eventId,
-      eventType,
-      timestamp: metadata.timestamp,
-      expiry: fields.expiry ? parseIsoformat(fields.expiry, 'expiry') : null,
-    });
+    const expiry = fields.expiry ? parseIsoformat(fields.expiry, 'expiry') : null;
+    assignFields(metadata, { ...fields, eventId, eventType, timestamp: metadata.timestamp, expiry });
     return metadata;
   }
 }

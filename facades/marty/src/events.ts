@@ -3,21 +3,19 @@
  * `to_dict()` form in `toJSON()` (id, type, time, its fields, then `data` and
  * the metadata's JSON form) and reads it back with its own `fromDict`.
  */
-import { BaseEvent, type BaseEventInit } from './base-event.js';
+import { BaseEvent, type BaseEventInit, type EventDict } from './base-event.js';
 import { EventValidationError } from './errors.js';
 import { assignFields, type FieldsOf, pick } from './fields.js';
 
-type Dict = Readonly<Record<string, unknown>>;
-
 /** The string at `snake` (or its camelCase twin); `null` when absent and not `required`. */
-function text<R extends boolean>(dict: Dict, snake: string, required: R): R extends true ? string : string | null {
+function text<R extends boolean>(dict: EventDict, snake: string, required: R): R extends true ? string : string | null {
   const value = pick(dict, snake) ?? null;
   if ((value !== null || required) && typeof value !== 'string') throw new EventValidationError(`${snake} must be a string.`);
   return value as string;
 }
 
 /** The object at `snake` (or its camelCase twin), `undefined` when absent. */
-function object(dict: Dict, snake: string): Record<string, unknown> | undefined {
+function object(dict: EventDict, snake: string): Record<string, unknown> | undefined {
   const value = pick(dict, snake) ?? undefined;
   if (value !== undefined && (typeof value !== 'object' || value === null)) throw new EventValidationError(`${snake} must be an object.`);
   return value as Record<string, unknown> | undefined;
@@ -42,7 +40,7 @@ export class GenericEvent extends BaseEvent {
   protected static override readonly flatForm = true;
 
   /** Rebuilds a `GenericEvent` from `toJSON()` or `toDict()` output. */
-  static override fromDict(dict: Dict): GenericEvent {
+  static override fromDict(dict: EventDict): GenericEvent {
     return new GenericEvent(GenericEvent.initFromDict(dict));
   }
 }
@@ -82,7 +80,7 @@ export class DomainEvent extends BaseEvent {
   }
 
   /** Rebuilds a `DomainEvent` from `toJSON()` or `toDict()` output. */
-  static override fromDict(dict: Dict): DomainEvent {
+  static override fromDict(dict: EventDict): DomainEvent {
     const version = pick(dict, 'aggregate_version') ?? undefined;
     if (version !== undefined && typeof version !== 'number') throw new EventValidationError('aggregate_version must be a number.');
     const init = { ...DomainEvent.initFromDict(dict), aggregateVersion: version };
@@ -126,7 +124,7 @@ export class IntegrationEvent extends BaseEvent {
   }
 
   /** Rebuilds an `IntegrationEvent` from `toJSON()` or `toDict()` output. */
-  static override fromDict(dict: Dict): IntegrationEvent {
+  static override fromDict(dict: EventDict): IntegrationEvent {
     const init = {
       ...IntegrationEvent.initFromDict(dict),
       targetService: text(dict, 'target_service', false),
@@ -174,7 +172,7 @@ export class SystemEvent extends BaseEvent {
   }
 
   /** Rebuilds a `SystemEvent` from `toJSON()` or `toDict()` output. */
-  static override fromDict(dict: Dict): SystemEvent {
+  static override fromDict(dict: EventDict): SystemEvent {
     const init = { ...SystemEvent.initFromDict(dict), details: object(dict, 'details') };
     return new SystemEvent(text(dict, 'component', true), text(dict, 'action', true), text(dict, 'status', true), init);
   }
@@ -215,7 +213,7 @@ export class PluginEvent extends BaseEvent {
   }
 
   /** Rebuilds a `PluginEvent` from `toJSON()` or `toDict()` output. */
-  static override fromDict(dict: Dict): PluginEvent {
+  static override fromDict(dict: EventDict): PluginEvent {
     const init = { ...PluginEvent.initFromDict(dict), pluginData: object(dict, 'plugin_data') };
     return new PluginEvent(text(dict, 'plugin_id', true), text(dict, 'plugin_action', true), init);
   }
@@ -260,7 +258,7 @@ export class WorkflowEvent extends BaseEvent {
   }
 
   /** Rebuilds a `WorkflowEvent` from `toJSON()` or `toDict()` output. */
-  static override fromDict(dict: Dict): WorkflowEvent {
+  static override fromDict(dict: EventDict): WorkflowEvent {
     const [workflowStep, workflowStatus] = [text(dict, 'workflow_step', false), text(dict, 'workflow_status', false)];
     const init = { ...WorkflowEvent.initFromDict(dict), workflowStep, workflowStatus, workflowData: object(dict, 'workflow_data') };
     return new WorkflowEvent(text(dict, 'workflow_id', true), text(dict, 'workflow_type', true), init);

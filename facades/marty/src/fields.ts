@@ -4,8 +4,6 @@
  * options object typed from the class itself.
  */
 
-type DataKeys<T> = { [P in keyof T]: T[P] extends (...args: never[]) => unknown ? never : P }[keyof T];
-
 /**
  * The options of a class's constructor: its data fields but `K`, each optional (`undefined` means the default).
  *
@@ -16,7 +14,9 @@ type DataKeys<T> = { [P in keyof T]: T[P] extends (...args: never[]) => unknown 
  * type Options = FieldsOf<EventMetadata, 'eventId' | 'eventType' | 'timestamp'>; // { correlationId?, …, expiry? }
  * ```
  */
-export type FieldsOf<T, K extends keyof T = never> = { readonly [P in Exclude<DataKeys<T>, K>]?: T[P] | undefined };
+export type FieldsOf<T, K extends keyof T = never> = {
+  readonly [P in Exclude<{ [Q in keyof T]: T[Q] extends (...args: never[]) => unknown ? never : Q }[keyof T], K>]?: T[P] | undefined;
+};
 
 /**
  * Copies into `target` the values of `fields` that are not `undefined`, for keys `target` already has (its declared fields).

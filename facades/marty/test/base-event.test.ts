@@ -205,6 +205,7 @@ describe('BaseEvent', () => {
     expect(() => BaseEvent.fromJSON('null')).toThrow(EventValidationError);
     expect(() => BaseEvent.fromDict({ event_type: 3 })).toThrow(/event_type must be a string/);
     expect(() => BaseEvent.fromDict({ data: 'x' })).toThrow(EventValidationError);
+    expect(BaseEvent.fromDict({ event_type: 'a', data: null, metadata: null }).data).toEqual({});
   });
 
   it('matchesFilter delegates to the filter', () => {

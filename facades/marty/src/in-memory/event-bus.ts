@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { type Bus, BusError, compose, createBus, definePlugin, type Middleware, type PublishContext } from '@bus/core';
 import { topics } from '@bus/topics';
 import type { Event } from './event.js';
-import { EventHandler, EventSubscription, type HandlerFunc, type HandlerOptions, runSafely } from './event-handler.js';
+import { EventHandler, EventSubscription, type HandlerFunc, type HandlerOptions } from './event-handler.js';
 import { busLogger, logger } from './legacy-logger.js';
 
 /**
@@ -75,15 +75,13 @@ export class EventBus {
   readonly #middleware: LegacyMiddleware[] = [];
   readonly #filters: LegacyFilter[] = [];
   #running = false;
-  #published = 0;
-  #processed = 0;
-  #handlerTime = 0;
+  readonly #metrics = { eventsPublished: 0, eventsProcessed: 0, handlerExecutionTime: 0 };
 
   constructor(serviceName: string) {
     this.serviceName = serviceName;
     const filters = this.#filters;
     const middleware = this.#middleware;
-    const published = () => this.#published++;
+    const metrics = this.#metrics;
     const legacy = definePlugin({
       name: 'marty-in-memory',
       setup(kernel) {
@@ -94,7 +92,7 @@ export class EventBus {
         });
         kernel.usePublish('dispatch', function legacyMiddleware(ctx, next) {
           // Counted here, past the filters: the kernel signals `published` for a filtered event too.
-          published();
+          metrics.eventsPublished++;
           if (middleware.length === 0) return next();
           const chain = middleware.map(
             (each): Middleware<PublishContext> =>
@@ -227,7 +225,7 @@ export class EventBus {
    * ```
    */
   getMetrics(): EventBusMetrics {
-    return { eventsPublished: this.#published, eventsProcessed: this.#processed, handlerExecutionTime: this.#handlerTime };
+    return { ...this.#metrics };
   }
 
   /** Starts the underlying bus; `isRunning` becomes true. */
@@ -247,22 +245,13 @@ export class EventBus {
   }
 
   async #deliver(event: Event): Promise<void> {
-    const targets: { priority: number; run: () => Promise<boolean> }[] = [];
-    for (const handler of this.handlers.values()) {
-      if (handler.matches(event)) targets.push({ priority: handler.priority, run: () => handler.execute(event) });
-    }
-    for (const subscription of this.subscriptions) {
-      if (subscription.matches(event)) {
-        targets.push({ priority: subscription.priority, run: () => runSafely(subscription.subscriberId, subscription.handlerFunc, event) });
-      }
-    }
-    // Stable: equal priorities keep registration order, handlers before subscriptions.
-    targets.sort((a, b) => b.priority - a.priority);
-    for (const target of targets) {
+    // A stable sort: equal priorities keep registration order, handlers before subscriptions.
+    const targets = [...this.handlers.values(), ...this.subscriptions].filter((target) => target.matches(event));
+    for (const target of targets.sort((a, b) => b.priority - a.priority)) {
       const started = performance.now();
-      await target.run();
-      this.#handlerTime += performance.now() - started;
+      await target.execute(event);
+      this.#metrics.handlerExecutionTime += performance.now() - started;
     }
-    this.#processed++;
+    this.#metrics.eventsProcessed++;
   }
 }

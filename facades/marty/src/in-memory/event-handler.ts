@@ -28,21 +28,6 @@ export interface HandlerOptions {
 }
 
 /**
- * Runs `handlerFunc(event)`, awaiting it; logs and swallows what it throws.
- *
- * @internal
- */
-export async function runSafely(label: string, handlerFunc: HandlerFunc, event: Event): Promise<boolean> {
-  try {
-    await handlerFunc(event);
-    return true;
-  } catch (error) {
-    logger.error(`Handler ${label} failed on event ${event.id}: ${error instanceof Error ? error.message : String(error)}`);
-    return false;
-  }
-}
-
-/**
  * A named handler of one event type or fnmatch pattern (`user.*`).
  *
  * @example
@@ -52,19 +37,20 @@ export async function runSafely(label: string, handlerFunc: HandlerFunc, event: 
  * ```
  */
 export class EventHandler {
-  /** The handler's name, unique per bus. */
-  readonly name: string;
-  /** The event type or fnmatch pattern. */
-  readonly eventType: string;
-  /** The function. */
-  readonly handlerFunc: HandlerFunc;
   /** Higher runs first. */
   readonly priority: number;
 
-  constructor(name: string, eventType: string, handlerFunc: HandlerFunc, options: HandlerOptions = {}) {
-    this.name = name;
-    this.eventType = eventType;
-    this.handlerFunc = handlerFunc;
+  /**
+   * @param name - The handler's name, unique per bus.
+   * @param eventType - The event type or fnmatch pattern.
+   * @param handlerFunc - The function.
+   */
+  constructor(
+    readonly name: string,
+    readonly eventType: string,
+    readonly handlerFunc: HandlerFunc,
+    options: HandlerOptions = {},
+  ) {
     this.priority = options.priority ?? 0;
   }
 
@@ -93,13 +79,19 @@ export class EventHandler {
    * await handler.execute(event);
    * ```
    */
-  execute(event: Event): Promise<boolean> {
-    return runSafely(this.name, this.handlerFunc, event);
+  async execute(event: Event): Promise<boolean> {
+    try {
+      await this.handlerFunc(event);
+      return true;
+    } catch (error) {
+      logger.error(`Handler ${this.name} failed on event ${event.id}: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    }
   }
 }
 
 /**
- * A subscriber's subscription to an event type; it can be paused (`deactivate`) without removing it.
+ * A subscriber's subscription to an event type (a handler named after the subscriber); it can be paused (`deactivate`) without removing it.
  *
  * @example
  * ```ts
@@ -107,22 +99,12 @@ export class EventHandler {
  * subscription.deactivate();
  * ```
  */
-export class EventSubscription {
-  /** The subscriber. */
-  readonly subscriberId: string;
-  /** The event type or fnmatch pattern. */
-  readonly eventType: string;
-  /** The function. */
-  readonly handlerFunc: HandlerFunc;
-  /** Higher runs first. */
-  readonly priority: number;
+export class EventSubscription extends EventHandler {
   #active = true;
 
-  constructor(subscriberId: string, eventType: string, handlerFunc: HandlerFunc, options: HandlerOptions = {}) {
-    this.subscriberId = subscriberId;
-    this.eventType = eventType;
-    this.handlerFunc = handlerFunc;
-    this.priority = options.priority ?? 0;
+  /** The subscriber (the handler's `name`). */
+  get subscriberId(): string {
+    return this.name;
   }
 
   /** Whether it receives events. */
@@ -148,7 +130,7 @@ export class EventSubscription {
    * subscription.matches(event);
    * ```
    */
-  matches(event: Event): boolean {
-    return this.#active && fnmatch(event.type, this.eventType);
+  override matches(event: Event): boolean {
+    return this.#active && super.matches(event);
   }
 }

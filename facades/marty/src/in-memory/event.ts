@@ -24,12 +24,6 @@ export type EventOptions = FieldsOf<Event, 'id' | 'type' | 'data'>;
  * ```
  */
 export class Event {
-  /** The id. */
-  readonly id: string;
-  /** The type. */
-  readonly type: string;
-  /** The payload. */
-  readonly data: Record<string, unknown>;
   /** When it happened; default now. */
   readonly timestamp: Date = new Date();
   /** The publishing service. */
@@ -39,10 +33,17 @@ export class Event {
   /** Version. */
   readonly version: number = 1;
 
-  constructor(id: string, type: string, data: Record<string, unknown>, options: EventOptions = {}) {
-    this.id = id;
-    this.type = type;
-    this.data = data;
+  /**
+   * @param id - The id.
+   * @param type - The type.
+   * @param data - The payload.
+   */
+  constructor(
+    readonly id: string,
+    readonly type: string,
+    readonly data: Record<string, unknown>,
+    options: EventOptions = {},
+  ) {
     assignFields(this, options);
   }
 
