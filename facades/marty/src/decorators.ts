@@ -96,14 +96,10 @@ function wrap<F extends AsyncFn>(
 /** A decorator: `(fn, context?) => wrapper`. */
 export type EventDecorator = <F extends AsyncFn>(fn: F, context?: unknown) => F;
 
-/** Options of {@link auditEvent}. */
-export interface AuditEventOptions {
-  resourceIdField?: string | null;
-  successOnly?: boolean;
-  includeArgs?: boolean;
-  includeResult?: boolean;
-  priority?: EventPriority;
-}
+/** Options of {@link auditEvent} (Python's keyword arguments, with their defaults: null, false, false, false, NORMAL). */
+export type AuditEventOptions = { resourceIdField?: string | null; priority?: EventPriority } & {
+  [K in 'successOnly' | 'includeArgs' | 'includeResult']?: boolean;
+};
 
 /**
  * Publishes `audit.<type>` after each call: outcome `success` (with the resource id), or `failure` with the
@@ -149,12 +145,8 @@ export function auditEvent(
     });
 }
 
-/** Options of {@link domainEvent}. */
-export interface DomainEventOptions {
-  aggregateIdField?: string | null;
-  includeResult?: boolean;
-  priority?: EventPriority;
-}
+/** Options of {@link domainEvent}: defaults null, true, NORMAL. */
+export type DomainEventOptions = { aggregateIdField?: string | null; includeResult?: boolean; priority?: EventPriority };
 
 /**
  * Publishes `domain.<aggregateType>.<eventType>` after each successful call, correlated by the aggregate id.
@@ -177,10 +169,7 @@ export function domainEvent(aggregateType: string, eventType: string, options: D
 }
 
 /** Options of {@link publishOnSuccess} and {@link publishOnError}: the data builder gets `(...args, { ...kwargs, result | error })`. */
-export interface PublishOnOptions {
-  eventDataBuilder?: ((...args: never[]) => Record<string, unknown>) | null;
-  priority?: EventPriority;
-}
+export type PublishOnOptions = { eventDataBuilder?: ((...args: never[]) => Record<string, unknown>) | null; priority?: EventPriority };
 
 const builderOf = (options: PublishOnOptions) =>
   options.eventDataBuilder as ((...args: unknown[]) => Record<string, unknown>) | null | undefined;

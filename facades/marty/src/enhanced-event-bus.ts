@@ -16,7 +16,7 @@ import {
   type PublishOptions,
   type SubscriptionHandle,
 } from '@bus/core';
-import { type ConsumedRecord, kafka, type PlainAttributes, plainValueBinding } from '@bus/kafka';
+import { kafka, plainValueBinding } from '@bus/kafka';
 import { type OutboxControls, outbox } from '@bus/outbox';
 import { retryOperation } from '@bus/resilience';
 import { serialization } from '@bus/serialization';
@@ -29,73 +29,46 @@ import { EVENT_REGISTRY } from './event-registry.js';
 import { KafkaConfig, kafkaOptionsOf } from './kafka-config.js';
 import { type OutboxConfig, outboxOptionsOf } from './outbox-config.js';
 
-/** The bus options of {@link EnhancedEventBus} (Python's keyword arguments; times in ms). */
-export interface EnhancedEventBusOptions {
-  /** The transactional outbox; without it `publishTransactional` and `publishScheduled` reject. Default `null`. */
+/**
+ * The bus options of {@link EnhancedEventBus} (Python's keyword arguments; times in ms). `outboxConfig` enables
+ * `publishTransactional`, `publishScheduled` and the dead letters; `logger` is the bus's (pino and console fit).
+ * `maxRetries` (3), `retryDelay` (1 000), `batchSize` (100), `batchTimeout` (5 000), `enableDlq` (true) and
+ * `dlqTopicSuffix` ('.dlq') are kept and, as in Python, never read: attempts and batches come from the `OutboxConfig`.
+ */
+export type EnhancedEventBusOptions = {
   outboxConfig?: OutboxConfig | null;
-  /** Stored, unused as in Python (attempts come from `OutboxConfig.maxRetries`). Default 3. */
-  maxRetries?: number;
-  /** Stored, unused. Default 1 000. */
-  retryDelay?: number;
-  /** Stored, unused (the outbox's batch is `OutboxConfig.batchSize`). Default 100. */
-  batchSize?: number;
-  /** Stored, unused. Default 5 000. */
-  batchTimeout?: number;
-  /** Stored, unused. Default `true`. */
-  enableDlq?: boolean;
-  /** Stored, never produced to, as in Python. Default `'.dlq'`. */
-  dlqTopicSuffix?: string;
-  /** The bus's logger (pino and console fit). Default: the kernel's. */
   logger?: Logger;
-}
+  enableDlq?: boolean;
+  dlqTopicSuffix?: string;
+} & {
+  [K in 'maxRetries' | 'retryDelay' | 'batchSize' | 'batchTimeout']?: number;
+};
 
-/** Options of `publish` and `publishBatch`. */
-export interface PublishEventOptions {
-  /** Recorded only: Kafka with `acks=all` and the idempotent producer is at-least-once. */
-  deliveryGuarantee?: DeliveryGuarantee;
-  /** Python only logged a warning for it; so does the facade. Use `publishScheduled` to delay. */
-  delay?: number | null;
-}
+/**
+ * Options of `publish` and `publishBatch`: `deliveryGuarantee` is recorded only (Kafka with `acks=all` and the
+ * idempotent producer is at-least-once); `delay` only logged a warning in Python, and here (use `publishScheduled`).
+ */
+export type PublishEventOptions = { deliveryGuarantee?: DeliveryGuarantee; delay?: number | null };
 
-/** What `getDeadLetters()` lists (Python's `DeadLetterEvent` columns). */
-export interface DeadLetterInfo {
-  /** The dead letter's id; `retryDeadLetter` takes it. */
-  id: number;
-  originalEventId: string;
-  eventType: string;
-  failureReason: string;
-  failedAt: Date;
+/** What `getDeadLetters()` lists (Python's `DeadLetterEvent` columns); `retryDeadLetter` takes the `id`. */
+export type DeadLetterInfo = { id: number; originalEventId: string; eventType: string; failureReason: string; failedAt: Date } & {
   attemptsMade: number;
   canRetry: boolean;
   sourceService: string | null;
-}
+};
 
 /** What `healthCheck()` returns (Python's keys, camelCase). */
-export interface HealthCheck {
-  status: 'healthy' | 'stopped';
-  backend: 'kafka';
-  handlersCount: number;
-  pluginHandlersCount: number;
-  kafkaProducerRunning: boolean;
-  kafkaConsumersCount: number;
-  activeTopics: string[];
-  outboxEnabled: boolean;
-  outboxProcessorRunning: boolean;
-}
+export type HealthCheck = { status: 'healthy' | 'stopped'; backend: 'kafka'; activeTopics: string[] } & {
+  [K in 'handlersCount' | 'pluginHandlersCount' | 'kafkaConsumersCount']: number;
+} & { [K in 'kafkaProducerRunning' | 'outboxEnabled' | 'outboxProcessorRunning']: boolean };
 
 type Subscribed = { readonly handler: EventHandler; readonly filter: EventFilter | null };
 
+/** The CloudEvents `source` of events without a `sourceService`. */
+const SOURCE = 'marty';
+
 /** The legacy topic of an event type. */
 export const legacyTopic = (eventType: string): string => eventType.replaceAll('.', '_').toLowerCase();
-
-/** A legacy record's attributes: JSON, and the event id and priority from its metadata (the backlog order reads it). */
-function legacyAttributes(record: ConsumedRecord): PlainAttributes {
-  const metadata = (JSON.parse(String(record.value)) as { metadata?: { event_id?: unknown; priority?: unknown } } | null)?.metadata;
-  const attributes: PlainAttributes = { datacontenttype: 'application/json' };
-  if (typeof metadata?.event_id === 'string' && metadata.event_id !== '') attributes.id = metadata.event_id;
-  if (typeof metadata?.priority === 'number') attributes.priority = metadata.priority;
-  return attributes;
-}
 
 /**
  * Marty's enhanced event bus on Kafka, with the transactional outbox when an
@@ -131,14 +104,14 @@ export class EnhancedEventBus {
     this.logger = options.logger ?? consoleLogger();
     // One record at a time per type's consumer, as Python's consumer loop ran them; a backlog starts the highest
     // EventPriority first (the envelope's `priority`), per @bus/backpressure's rule (no starvation).
-    const bus = createBus({ source: 'marty', logger: this.logger })
+    const bus = createBus({ source: SOURCE, logger: this.logger })
       .use(serialization())
       .use(backpressure({ defaults: { concurrency: 1, capacity: kafkaConfig.maxPollRecords, policy: 'block' } }))
       .use(
         kafka({
           ...kafkaOptionsOf(kafkaConfig),
           topicFor: legacyTopic,
-          binding: plainValueBinding({ attributes: legacyAttributes }),
+          binding: plainValueBinding({ jsonAttributes: { id: 'metadata.event_id', priority: 'metadata.priority' } }),
           maxDeliveries: 1,
           deadLetterTopic: false,
         }),
@@ -292,7 +265,7 @@ export class EnhancedEventBus {
       failedAt: new Date(letter.failedAt),
       attemptsMade: letter.attempts,
       canRetry: true,
-      sourceService: sourceServiceOf(letter.envelope),
+      sourceService: letter.envelope.source === SOURCE ? null : letter.envelope.source,
     }));
   }
 
@@ -349,6 +322,7 @@ function optionsOf(event: BaseEvent, extra?: PublishOptions): PublishOptions {
   const options: PublishOptions = {
     ...extra,
     id: event.eventId,
+    source: metadata.sourceService ?? SOURCE,
     time: metadata.timestamp,
     key: event.eventId,
     priority: metadata.priority,
@@ -363,16 +337,4 @@ function optionsOf(event: BaseEvent, extra?: PublishOptions): PublishOptions {
 /** Publishes a Marty event (data = Python's JSON form) on `bus`. */
 function send(bus: Bus, event: BaseEvent, extra?: PublishOptions): Promise<unknown> {
   return bus.publish(event.eventType, event.toJSON(), optionsOf(event, extra));
-}
-
-/** `metadata.source_service` of a dead letter's data (the JSON bytes the relay would have sent). */
-function sourceServiceOf(envelope: EventEnvelope): string | null {
-  try {
-    const { data } = envelope;
-    const dict = data instanceof Uint8Array ? JSON.parse(Buffer.from(data).toString('utf8')) : data;
-    const source = (dict as { metadata?: { source_service?: unknown } } | undefined)?.metadata?.source_service;
-    return typeof source === 'string' ? source : null;
-  } catch {
-    return null;
-  }
 }

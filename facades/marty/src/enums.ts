@@ -95,6 +95,14 @@ export const DeliveryGuarantee = Object.freeze({
 /** A value of {@link DeliveryGuarantee}. */
 export type DeliveryGuarantee = (typeof DeliveryGuarantee)[keyof typeof DeliveryGuarantee];
 
+/** `USER_LOGIN_FAILED` → `user.login.failed`, as a type. */
+type Dotted<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Lowercase<Head>}.${Dotted<Tail>}` : Lowercase<S>;
+
+/** A frozen enum whose values are its names lowercased with dots (Python's `AuditEventType`, `NotificationEventType`). */
+function dottedEnum<const N extends string>(names: readonly N[]): { readonly [K in N]: Dotted<K> } {
+  return Object.freeze(Object.fromEntries(names.map((name) => [name, name.toLowerCase().replaceAll('_', '.')]))) as { [K in N]: Dotted<K> };
+}
+
 /**
  * Audit event types (`types.py`): the names, lowercased, with dots.
  *
@@ -103,30 +111,14 @@ export type DeliveryGuarantee = (typeof DeliveryGuarantee)[keyof typeof Delivery
  * await publisher.publishAuditEvent(AuditEventType.USER_LOGIN, 'login', 'user', { resourceId: 'u-1' });
  * ```
  */
-export const AuditEventType = Object.freeze({
-  USER_LOGIN: 'user.login',
-  USER_LOGOUT: 'user.logout',
-  USER_LOGIN_FAILED: 'user.login.failed',
-  PERMISSION_DENIED: 'permission.denied',
-  ROLE_CHANGED: 'role.changed',
-  DATA_ACCESSED: 'data.accessed',
-  DATA_CREATED: 'data.created',
-  DATA_UPDATED: 'data.updated',
-  DATA_DELETED: 'data.deleted',
-  DATA_EXPORTED: 'data.exported',
-  SECURITY_VIOLATION: 'security.violation',
-  CERTIFICATE_ISSUED: 'certificate.issued',
-  CERTIFICATE_REVOKED: 'certificate.revoked',
-  CERTIFICATE_VALIDATED: 'certificate.validated',
-  SERVICE_STARTED: 'service.started',
-  SERVICE_STOPPED: 'service.stopped',
-  SERVICE_ERROR: 'service.error',
-  CONFIGURATION_CHANGED: 'configuration.changed',
-  TRUST_ANCHORED: 'trust.anchored',
-  TRUST_REVOKED: 'trust.revoked',
-  COMPLIANCE_CHECKED: 'compliance.checked',
-  COMPLIANCE_VIOLATION: 'compliance.violation',
-} as const);
+// biome-ignore format: the names in rows, as in types.py
+export const AuditEventType = dottedEnum([
+  'USER_LOGIN', 'USER_LOGOUT', 'USER_LOGIN_FAILED', 'PERMISSION_DENIED', 'ROLE_CHANGED',
+  'DATA_ACCESSED', 'DATA_CREATED', 'DATA_UPDATED', 'DATA_DELETED', 'DATA_EXPORTED',
+  'SECURITY_VIOLATION', 'CERTIFICATE_ISSUED', 'CERTIFICATE_REVOKED', 'CERTIFICATE_VALIDATED',
+  'SERVICE_STARTED', 'SERVICE_STOPPED', 'SERVICE_ERROR', 'CONFIGURATION_CHANGED',
+  'TRUST_ANCHORED', 'TRUST_REVOKED', 'COMPLIANCE_CHECKED', 'COMPLIANCE_VIOLATION',
+] as const);
 /** A value of {@link AuditEventType}. */
 export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType];
 
@@ -138,20 +130,11 @@ export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType
  * await publisher.publishNotificationEvent(NotificationEventType.USER_WELCOME, 'user', ['u-1'], 'Hi', 'Welcome!');
  * ```
  */
-export const NotificationEventType = Object.freeze({
-  USER_WELCOME: 'user.welcome',
-  USER_PASSWORD_RESET: 'user.password.reset',
-  USER_ACCOUNT_LOCKED: 'user.account.locked',
-  CERTIFICATE_EXPIRING: 'certificate.expiring',
-  CERTIFICATE_EXPIRED: 'certificate.expired',
-  CERTIFICATE_RENEWAL_REQUIRED: 'certificate.renewal.required',
-  SYSTEM_MAINTENANCE: 'system.maintenance',
-  SYSTEM_ALERT: 'system.alert',
-  BACKUP_COMPLETED: 'backup.completed',
-  BACKUP_FAILED: 'backup.failed',
-  COMPLIANCE_REVIEW_DUE: 'compliance.review.due',
-  AUDIT_REQUIRED: 'audit.required',
-  POLICY_UPDATED: 'policy.updated',
-} as const);
+// biome-ignore format: the names in rows, as in types.py
+export const NotificationEventType = dottedEnum([
+  'USER_WELCOME', 'USER_PASSWORD_RESET', 'USER_ACCOUNT_LOCKED', 'CERTIFICATE_EXPIRING', 'CERTIFICATE_EXPIRED',
+  'CERTIFICATE_RENEWAL_REQUIRED', 'SYSTEM_MAINTENANCE', 'SYSTEM_ALERT', 'BACKUP_COMPLETED', 'BACKUP_FAILED',
+  'COMPLIANCE_REVIEW_DUE', 'AUDIT_REQUIRED', 'POLICY_UPDATED',
+] as const);
 /** A value of {@link NotificationEventType}. */
 export type NotificationEventType = (typeof NotificationEventType)[keyof typeof NotificationEventType];

@@ -4,10 +4,13 @@
  * table of the contract; `kafkaOptionsOfEventConfig` maps them onto
  * `@bus/kafka`'s options.
  */
+
 import type { KafkaCompression, KafkaOptions } from '@bus/kafka';
+import { assignFields, type FieldsOf } from './fields.js';
+import { KafkaConfig, kafkaOptionsOf, type SecurityProtocol } from './kafka-config.js';
 
 /** The fields of {@link EventConfig}, each optional in the constructor, with the Python default. */
-export type EventConfigFields = { -readonly [K in keyof EventConfig]: EventConfig[K] };
+export type EventConfigFields = FieldsOf<EventConfig>;
 
 /**
  * Configuration of the legacy {@link EventPublisher}.
@@ -46,8 +49,8 @@ export class EventConfig {
   deadLetterTopic = 'dead.letter.queue';
 
   /** Every field is optional, with the Python default. */
-  constructor(fields: Partial<EventConfigFields> = {}) {
-    Object.assign(this, fields);
+  constructor(fields: EventConfigFields = {}) {
+    assignFields(this, fields);
   }
 
   /**
@@ -87,27 +90,17 @@ export class EventPublisherConfig extends EventConfig {}
 
 const COMPRESSIONS: readonly string[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 
-/** The `@bus/kafka` options of an {@link EventConfig}: brokers, TLS/SASL, retries, timeouts, linger, batch, compression. */
-export function kafkaOptionsOfEventConfig(config: EventConfigFields): KafkaOptions {
-  const protocol = config.kafkaSecurityProtocol.toUpperCase();
-  const compression = COMPRESSIONS.includes(config.producerCompressionType) ? config.producerCompressionType : 'none';
-  return {
-    brokers: config.kafkaBrokers,
-    groupId: config.serviceName,
-    clientId: config.serviceName,
-    retries: config.producerRetries,
-    requestTimeoutMs: config.producerTimeoutMs,
-    lingerMs: config.producerLingerMs,
-    compression: compression as KafkaCompression,
-    ...(protocol.endsWith('SSL') ? { tls: {} } : {}),
-    ...(config.kafkaSaslMechanism
-      ? {
-          sasl: {
-            mechanism: config.kafkaSaslMechanism,
-            username: config.kafkaSaslUsername ?? undefined,
-            password: config.kafkaSaslPassword ?? undefined,
-          } as NonNullable<KafkaOptions['sasl']>,
-        }
-      : {}),
-  };
+/** The `@bus/kafka` options of an {@link EventConfig}: its brokers, TLS/SASL, retries, timeout, linger and compression. */
+export function kafkaOptionsOfEventConfig(config: EventConfig): KafkaOptions {
+  const kafka = new KafkaConfig({
+    bootstrapServers: config.kafkaBrokers,
+    securityProtocol: config.kafkaSecurityProtocol.toUpperCase() as SecurityProtocol,
+    saslMechanism: config.kafkaSaslMechanism,
+    saslPlainUsername: config.kafkaSaslUsername,
+    saslPlainPassword: config.kafkaSaslPassword,
+    consumerGroupId: config.serviceName,
+  });
+  const compression = (COMPRESSIONS.includes(config.producerCompressionType) ? config.producerCompressionType : 'none') as KafkaCompression;
+  const producer = { retries: config.producerRetries, requestTimeoutMs: config.producerTimeoutMs, lingerMs: config.producerLingerMs };
+  return { ...kafkaOptionsOf(kafka), ...producer, compression };
 }

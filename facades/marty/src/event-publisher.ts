@@ -24,9 +24,13 @@ import {
 } from './types.js';
 
 /** Options every publish method takes: the metadata (default: the service's, NORMAL priority). */
-export interface PublishMetadataOptions {
-  metadata?: LegacyEventMetadata | null;
-}
+export type PublishMetadataOptions = { metadata?: LegacyEventMetadata | null };
+
+/** An event's payload. */
+type Data = Record<string, unknown>;
+
+/** A publish method's options: the metadata and the payload's optional fields. */
+export type PublishOptionsOf<F> = PublishMetadataOptions & Partial<F>;
 
 /**
  * Marty's unified publisher of audit, notification and domain events.
@@ -46,7 +50,6 @@ export class EventPublisher {
    * commits. Set it before the publisher starts: the outbox is chosen at start.
    */
   databaseSession: unknown;
-  #bus: Bus | undefined;
   #starting: Promise<Bus> | undefined;
   #outboxed = false;
 
@@ -62,22 +65,16 @@ export class EventPublisher {
 
   /** Flushes and disconnects. */
   async stop(): Promise<void> {
-    const bus = this.#bus;
-    this.#bus = undefined;
+    const starting = this.#starting;
     this.#starting = undefined;
-    await bus?.stop();
+    await (await starting?.catch(() => undefined))?.stop();
   }
 
   /** `<prefix>.<auditTopic>`, key = the resource id. */
-  publishAuditEvent(
-    eventType: AuditEventType,
-    action: string,
-    resourceType: string,
-    options: PublishMetadataOptions & { resourceId?: string | null } & Partial<AuditEventDataFields> = {},
-  ): Promise<string> {
-    const { metadata, resourceId = null, ...fields } = options;
-    const payload = new AuditEventData(eventType, action, resourceType, { ...fields, resourceId });
-    return this.#publish(this.config.auditTopic, eventType, payload.toJSON(), metadata, resourceId);
+  publishAuditEvent(eventType: AuditEventType, action: string, resourceType: string, options: PublishOptionsOf<AuditEventDataFields> = {}) {
+    const { metadata, ...fields } = options;
+    const payload = new AuditEventData(eventType, action, resourceType, fields);
+    return this.#publish(this.config.auditTopic, eventType, payload.toJSON(), metadata, fields.resourceId ?? null);
   }
 
   /** `<prefix>.<notificationTopic>`, HIGH priority by default, key = the recipient type. */
@@ -87,7 +84,7 @@ export class EventPublisher {
     recipientIds: string[],
     subject: string,
     message: string,
-    options: PublishMetadataOptions & Partial<NotificationEventDataFields> = {},
+    options: PublishOptionsOf<NotificationEventDataFields> = {},
   ): Promise<string> {
     const { metadata, ...fields } = options;
     const payload = new NotificationEventData(eventType, recipientType, subject, message, { ...fields, recipientIds });
@@ -100,25 +97,22 @@ export class EventPublisher {
     aggregateType: string,
     aggregateId: string,
     eventType: string,
-    eventData: Record<string, unknown>,
-    options: PublishMetadataOptions & Partial<DomainEventDataFields> = {},
+    eventData: Data,
+    options: PublishOptionsOf<DomainEventDataFields> = {},
   ): Promise<string> {
     const { metadata, ...fields } = options;
     const payload = new DomainEventData(aggregateType, aggregateId, eventType, { ...fields, eventData });
-    const topic = this.config.domainTopicPattern
-      .replaceAll('{service}', this.config.serviceName)
-      .replaceAll('{aggregate}', aggregateType.toLowerCase())
-      .replaceAll('{event_type}', eventType.toLowerCase());
+    const names: Record<string, string> = {
+      service: this.config.serviceName,
+      aggregate: aggregateType.toLowerCase(),
+      event_type: eventType.toLowerCase(),
+    };
+    const topic = this.config.domainTopicPattern.replace(/\{(service|aggregate|event_type)\}/g, (_, name: string) => names[name] ?? name);
     return this.#publish(topic, eventType, payload.toJSON(), metadata, aggregateId);
   }
 
   /** `<prefix>.<topic>` with the payload as given. */
-  publishCustomEvent(
-    topic: string,
-    eventType: string,
-    payload: Record<string, unknown>,
-    options: PublishMetadataOptions & { key?: string | null } = {},
-  ): Promise<string> {
+  publishCustomEvent(topic: string, eventType: string, payload: Data, options: PublishOptionsOf<{ key: string | null }> = {}) {
     return this.#publish(topic, eventType, payload, options.metadata, options.key ?? null);
   }
 
@@ -129,7 +123,7 @@ export class EventPublisher {
   async #publish(
     topic: string,
     eventType: string,
-    payload: Record<string, unknown>,
+    payload: Data,
     metadata: LegacyEventMetadata | null | undefined,
     key: string | null,
   ): Promise<string> {
@@ -149,29 +143,29 @@ export class EventPublisher {
     return meta.eventId;
   }
 
+  /** The started bus (started once; a failed start is tried again by the next call). */
   #started(): Promise<Bus> {
-    this.#starting ??= (async () => {
-      const { config, databaseSession } = this;
-      const bus = createBus({ source: config.serviceName })
-        .use(serialization())
-        .use(kafka({ ...kafkaOptionsOfEventConfig(config), binding: plainValueBinding() }));
-      this.#outboxed = config.useOutboxPattern && databaseSession !== null && databaseSession !== undefined;
-      if (this.#outboxed) {
-        const name = config.outboxTableName;
-        const tables = { outbox: name, deadLetters: `${name}_dead`, inbox: `${name}_inbox`, version: `${name}_version` };
-        const store = outboxStoreFor(databaseSession, tables);
-        bus.use(outbox({ store, batchSize: config.outboxBatchSize, pollIntervalMs: config.outboxPollIntervalSeconds * 1_000 }));
-      }
-      try {
-        await bus.start();
-      } catch (error) {
-        this.#starting = undefined;
-        throw error;
-      }
-      this.#bus = bus;
-      return bus;
-    })();
+    this.#starting ??= this.#open().catch((error: unknown) => {
+      this.#starting = undefined;
+      throw error;
+    });
     return this.#starting;
+  }
+
+  async #open(): Promise<Bus> {
+    const { config, databaseSession } = this;
+    const bus = createBus({ source: config.serviceName })
+      .use(serialization())
+      .use(kafka({ ...kafkaOptionsOfEventConfig(config), binding: plainValueBinding() }));
+    this.#outboxed = config.useOutboxPattern && databaseSession !== null && databaseSession !== undefined;
+    if (this.#outboxed) {
+      const name = config.outboxTableName;
+      const tables = { outbox: name, deadLetters: `${name}_dead`, inbox: `${name}_inbox`, version: `${name}_version` };
+      const store = outboxStoreFor(databaseSession, tables);
+      bus.use(outbox({ store, batchSize: config.outboxBatchSize, pollIntervalMs: config.outboxPollIntervalSeconds * 1_000 }));
+    }
+    await bus.start();
+    return bus;
   }
 }
 

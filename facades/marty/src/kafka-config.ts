@@ -3,13 +3,15 @@
  * options: servers → brokers, SSL/SASL_* → tls/sasl, the group, where a new
  * group starts reading, the group timeouts.
  */
+
 import type { KafkaOptions } from '@bus/kafka';
+import { assignFields, type FieldsOf } from './fields.js';
 
 /** `security_protocol` values. */
 export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
 
 /** The fields of {@link KafkaConfig}, each optional in the constructor, with the Python default. */
-export type KafkaConfigFields = { -readonly [K in keyof KafkaConfig]: KafkaConfig[K] };
+export type KafkaConfigFields = FieldsOf<KafkaConfig>;
 
 /**
  * Kafka connection settings of an {@link EnhancedEventBus}.
@@ -38,30 +40,18 @@ export class KafkaConfig {
   heartbeatIntervalMs = 3_000;
 
   /** Every field is optional, with the Python default. */
-  constructor(fields: Partial<KafkaConfigFields> = {}) {
-    Object.assign(this, fields);
+  constructor(fields: KafkaConfigFields = {}) {
+    assignFields(this, fields);
   }
 }
 
 /** The `@bus/kafka` options of a config (without the binding and topic naming, which the bus adds). */
-export function kafkaOptionsOf(config: KafkaConfigFields): KafkaOptions {
-  const protocol = config.securityProtocol;
-  const sasl =
-    protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL'
-      ? ({
-          mechanism: config.saslMechanism ?? 'PLAIN',
-          username: config.saslPlainUsername ?? undefined,
-          password: config.saslPlainPassword ?? undefined,
-        } as NonNullable<KafkaOptions['sasl']>)
-      : undefined;
-  return {
-    brokers: config.bootstrapServers,
-    groupId: config.consumerGroupId,
-    clientId: config.consumerGroupId,
-    startFrom: config.autoOffsetReset,
-    sessionTimeoutMs: config.sessionTimeoutMs,
-    heartbeatIntervalMs: config.heartbeatIntervalMs,
-    ...(protocol === 'SSL' || protocol === 'SASL_SSL' ? { tls: {} } : {}),
-    ...(sasl === undefined ? {} : { sasl }),
-  };
+export function kafkaOptionsOf(config: KafkaConfig): KafkaOptions {
+  const { securityProtocol: protocol, consumerGroupId: groupId, sessionTimeoutMs, heartbeatIntervalMs } = config;
+  const options: KafkaOptions = { brokers: config.bootstrapServers, groupId, clientId: groupId, startFrom: config.autoOffsetReset };
+  const tls = protocol === 'SSL' || protocol === 'SASL_SSL' ? { tls: {} } : {};
+  if (!protocol.startsWith('SASL_')) return { ...options, sessionTimeoutMs, heartbeatIntervalMs, ...tls };
+  const [username, password] = [config.saslPlainUsername ?? undefined, config.saslPlainPassword ?? undefined];
+  const sasl = { mechanism: config.saslMechanism ?? 'PLAIN', username, password } as NonNullable<KafkaOptions['sasl']>;
+  return { ...options, sessionTimeoutMs, heartbeatIntervalMs, ...tls, sasl };
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readServicesEnv } from '@bus/scripts/services-env';
 import pg from 'pg';
 
-export { deleteByPrefix, headersOf, produceRaw, readRecords, testBrokers } from '@bus/scripts/kafka-test';
+export { createTopics, deleteByPrefix, headersOf, produceRaw, readRecords, testBrokers } from '@bus/scripts/kafka-test';
 export { waitFor } from '@bus/transport-tests';
 
 /** A unique prefix for this file's event types (and so topics and groups). */
