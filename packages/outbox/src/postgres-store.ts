@@ -5,8 +5,10 @@
  * processes share one table; a NOTIFY in the insert statement wakes them
  * when the caller's transaction commits.
  */
+
 import { BusError } from '@bus/core';
-import { POSTGRES_SCHEMA_VERSION, type PostgresNames, postgresMigrationV1, postgresNames } from './postgres-schema.js';
+import { type PgQueryConfig, preparedQuery } from './pg-statements.js';
+import { POSTGRES_SCHEMA_VERSION, type PostgresNames, postgresMigrationV1, postgresMigrationV2, postgresNames } from './postgres-schema.js';
 import { deadOrder, envelopeColumns, envelopeOf, millisOf } from './row-codec.js';
 import type {
   InboxTransaction,
@@ -23,8 +25,8 @@ import { isOutboxTransaction, isPgClient, type OutboxTransaction, pgTransaction,
 
 /** What the store needs of a `pg.PoolClient`. */
 export interface PgPoolClient {
-  /** Runs one statement. */
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** Runs one statement: its text and values, or a query config (`name` prepares it once per connection). */
+  query(textOrConfig: string | PgQueryConfig, values?: unknown[]): Promise<{ rows: unknown[] }>;
   /** Gives the connection back (destroys it when given an error). */
   release(error?: Error | boolean): void;
   /** `notification` events of LISTEN, and `error`. */
@@ -35,8 +37,8 @@ export interface PgPoolClient {
 
 /** What the store needs of a `pg.Pool` (a `pg.Pool` is one). */
 export interface PgPool {
-  /** Runs one statement on any connection. */
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** Runs one statement on any connection: its text and values, or a query config. */
+  query(textOrConfig: string | PgQueryConfig, values?: unknown[]): Promise<{ rows: unknown[] }>;
   /** Takes a connection. */
   connect(): Promise<PgPoolClient>;
   /** Closes every connection. */
@@ -139,8 +141,9 @@ class PostgresOutboxStore implements OutboxStore {
           `The outbox tables are at schema version ${version}, newer than this @bus/outbox (${POSTGRES_SCHEMA_VERSION}): upgrade it.`,
         );
       }
-      if (version < 1) {
-        await client.query(postgresMigrationV1(this.#names, this.#tables));
+      if (version < 1) await client.query(postgresMigrationV1(this.#names, this.#tables));
+      if (version < 2) await client.query(postgresMigrationV2(this.#names, this.#tables));
+      if (version < POSTGRES_SCHEMA_VERSION) {
         await client.query(
           `INSERT INTO ${this.#names.version} (component, version) VALUES ('outbox', $1) ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version`,
           [POSTGRES_SCHEMA_VERSION],
@@ -172,7 +175,7 @@ class PostgresOutboxStore implements OutboxStore {
 
   async #query(sql: string, params: readonly unknown[] = [], what = 'use the Postgres outbox'): Promise<SqlRow[]> {
     try {
-      return (await this.#db.query(sql, [...params])).rows as SqlRow[];
+      return (await this.#db.query(preparedQuery(sql, params))).rows as SqlRow[];
     } catch (error) {
       throw storeFailed(error, what);
     }

@@ -8,6 +8,8 @@ import { waitFor } from '@bus/transport-tests';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inbox, type OutboxExtension, type OutboxOptions, outbox } from '../../src/index.js';
+import { POSTGRES_SCHEMA_VERSION } from '../../src/postgres-schema.js';
+import { SQLITE_SCHEMA_VERSION } from '../../src/sqlite-schema.js';
 import type { StoreEnv } from './store-env.js';
 
 /** A memory transport that refuses the sends `refuse` picks: a fault injected at the transport seam. */
@@ -402,7 +404,8 @@ export function describeOutboxConformance(label: string, makeEnv: () => Promise<
       const stores = [1, 2, 3, 4].map(() => env.store(table));
       await Promise.all(stores.map((store) => store.open()));
       const rows = await env.query(`SELECT component, version FROM ${table}_version`);
-      expect(rows).toEqual([{ component: 'outbox', version: 1 }]);
+      const current = env.name === 'postgres' ? POSTGRES_SCHEMA_VERSION : SQLITE_SCHEMA_VERSION;
+      expect(rows).toEqual([{ component: 'outbox', version: current }]);
       await Promise.all(stores.map((store) => store.close()));
     });
 
