@@ -113,7 +113,11 @@ export function pgTransaction(client: PgClientLike): OutboxTransaction {
   };
 }
 
-const statements = new WeakMap<SqliteDatabaseLike, Map<string, ReturnType<SqliteDatabaseLike['prepare']>>>();
+/** Per database: its statements by SQL text, and its file (read once: `location()` is a call into SQLite). */
+const statements = new WeakMap<
+  SqliteDatabaseLike,
+  { readonly prepared: Map<string, ReturnType<SqliteDatabaseLike['prepare']>>; readonly location: string | undefined }
+>();
 
 /**
  * Adapts a `node:sqlite` `DatabaseSync` on which the caller ran `BEGIN`.
@@ -131,13 +135,13 @@ export function sqliteTransaction(database: SqliteDatabaseLike): OutboxTransacti
   if (!isSqliteDatabase(database)) throw new BusError('TX_INVALID', 'sqliteTransaction() takes a node:sqlite DatabaseSync.');
   let cache = statements.get(database);
   if (cache === undefined) {
-    cache = new Map();
+    cache = { prepared: new Map(), location: database.location() ?? undefined };
     statements.set(database, cache);
   }
-  const prepared = cache;
+  const { prepared, location } = cache;
   return {
     dialect: 'sqlite',
-    database: database.location() ?? undefined,
+    database: location,
     handle: database,
     execute: (sql, params) => {
       let statement = prepared.get(sql);
