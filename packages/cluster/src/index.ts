@@ -1,0 +1,24 @@
+/**
+ * `@bus/cluster`: leader election with fencing epochs, membership and a
+ * small replicated state, on engines you already run — Postgres or SQLite
+ * lease rows, Kafka consumer groups. Never a consensus of its own.
+ *
+ * @packageDocumentation
+ */
+
+import './cluster-events.js';
+
+export type { LeaderElectedEvent, LeadershipLostEvent } from './cluster-events.js';
+export type { ClusterControls, ClusterExtension, ClusterOptions } from './cluster-plugin.js';
+export { cluster } from './cluster-plugin.js';
+export type { Elector, ElectorListener, LeaderTerm } from './elector.js';
+export type { Leadership, LeadershipWork } from './leadership.js';
+export type { LeaseTiming, LeaseTimingOptions } from './lease-timing.js';
+export type { ClusterMember, MemberStore } from './member-store.js';
+export type { ClusterNode, ClusterNodeOptions } from './node-identity.js';
+export type { PgQueryable, PostgresLease, PostgresLeaseOptions } from './postgres-lease.js';
+export { postgresLease } from './postgres-lease.js';
+export type { ReplicatedState, StateChangeEvent } from './replicated-state.js';
+export type { SqliteLease, SqliteLeaseOptions } from './sqlite-lease.js';
+export { sqliteLease } from './sqlite-lease.js';
+export type { StateChange, StateStore } from './state-store.js';
