@@ -39,6 +39,12 @@ export interface PostgresLeaseOptions extends LeaseTimingOptions {
   readonly schema?: string;
   /** The prefix of the tables (`<prefix>_leases`, `_members`, `_state`, `_state_heads`). Default `'bus_cluster'`. */
   readonly tablePrefix?: string;
+  /**
+   * How long a fenced transaction may sit idle before Postgres ends it
+   * (`idle_in_transaction_session_timeout`, set by `fence`): a paused leader
+   * must not hold off every takeover for ever. Default: the ttl.
+   */
+  readonly fenceIdleTimeoutMs?: number;
 }
 
 /** A Postgres lease elector, with the heartbeat and state tables of the same database. */
@@ -69,6 +75,10 @@ export function postgresLease(options: PostgresLeaseOptions): PostgresLease {
   if (!isQueryable(pool)) throw new BusError('CONFIG_INVALID', 'postgresLease() needs a `pool` (a pg.Pool).');
   if (typeof name !== 'string' || name.length === 0) throw new BusError('CONFIG_INVALID', 'postgresLease() needs a `name`.');
   const timing = leaseTiming(options);
+  const fenceIdleTimeoutMs = options.fenceIdleTimeoutMs ?? timing.ttlMs;
+  if (!Number.isInteger(fenceIdleTimeoutMs) || fenceIdleTimeoutMs <= 0) {
+    throw new BusError('CONFIG_INVALID', `fenceIdleTimeoutMs must be an integer > 0, got ${fenceIdleTimeoutMs}.`);
+  }
   const schema = options.schema === undefined ? undefined : identifier(options.schema, 'schema');
   const tables = clusterTables(identifier(options.tablePrefix ?? 'bus_cluster', 'tablePrefix'), schema);
   const ttl = `($3::bigint * interval '1 millisecond')`;
@@ -198,7 +208,7 @@ export function postgresLease(options: PostgresLeaseOptions): PostgresLease {
       }
       if (!term.isValid()) throw lost(name, term);
       // A paused leader must not hold the row (and every takeover) for ever: its idle transaction ends after a ttl.
-      await tx.query(`SET LOCAL idle_in_transaction_session_timeout = ${timing.ttlMs}`);
+      await tx.query(`SET LOCAL idle_in_transaction_session_timeout = ${fenceIdleTimeoutMs}`);
       const { rows } = await tx.query(
         `SELECT epoch FROM ${tables.leases}
          WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_at > clock_timestamp() FOR SHARE`,

@@ -29,18 +29,40 @@ export interface AcceptedWrite {
 export interface LeaseEnv {
   readonly name: 'postgres' | 'sqlite';
   /** An elector on the suite's tables; `gate` (Postgres) lets a test cut its connection to the database. */
-  elector(election: string, timing: LeaseTimingOptions, gate?: Gate): Elector;
+  elector(election: string, timing: LeaseTimingOptions & { fenceIdleTimeoutMs?: number }, gate?: Gate): Elector;
+  /** Whether the engine's own clock says the lease of `election` has expired. */
+  leaseExpired(election: string): Promise<boolean>;
   begin(): Promise<CallerTx>;
   accepted(): Promise<AcceptedWrite[]>;
   cleanup(): Promise<void>;
 }
 
-/** A fault injected between an elector and its database: while cut, every statement hangs. */
+/**
+ * A fault injected between an elector and its database: while cut, every
+ * statement waits (a partition); when healed, the waiting ones fail as a
+ * broken connection would, and new ones go through.
+ */
 export class Gate {
-  cut = false;
+  #heal: Promise<void> | undefined;
+  #open: (() => void) | undefined;
+  cut(): void {
+    this.#heal ??= new Promise((resolve) => {
+      this.#open = resolve;
+    });
+  }
+  heal(): void {
+    this.#open?.();
+    this.#heal = undefined;
+  }
   wrap(pool: PgQueryable): PgQueryable {
     return {
-      query: (text, values) => (this.cut ? new Promise<never>(() => {}) : pool.query(text, values)),
+      query: async (text, values) => {
+        if (this.#heal !== undefined) {
+          await this.#heal;
+          throw new Error('connection lost during the partition');
+        }
+        return pool.query(text, values);
+      },
     };
   }
 }
@@ -63,15 +85,25 @@ export async function postgresEnv(): Promise<LeaseEnv> {
     name: 'postgres',
     elector: (election, timing, gate) =>
       postgresLease({ pool: gate === undefined ? pool : gate.wrap(pool), name: election, schema, ...timing }),
+    leaseExpired: async (election) =>
+      (await pool.query(`SELECT expires_at < clock_timestamp() AS expired FROM "${schema}".bus_cluster_leases WHERE name = $1`, [election]))
+        .rows[0]?.expired === true,
     begin: async () => {
       const client = await pool.connect();
+      // Postgres ends a fenced transaction left idle past its timeout: the client reports it here, the commit rejects.
+      const ended = () => {};
+      client.on('error', ended);
       await client.query('BEGIN');
       const end = async (sql: string) => {
         try {
           await client.query(sql);
-        } finally {
-          client.release();
+        } catch (error) {
+          client.off('error', ended);
+          client.release(true);
+          throw error;
         }
+        client.off('error', ended);
+        client.release();
       };
       return {
         tx: client,
@@ -105,6 +137,14 @@ export async function sqliteEnv(): Promise<LeaseEnv> {
   return {
     name: 'sqlite',
     elector: (election, timing) => sqliteLease({ path: file, name: election, ...timing }),
+    leaseExpired: async (election) =>
+      (
+        admin
+          .prepare(
+            `SELECT expires_at < CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER) AS expired FROM bus_cluster_leases WHERE name = ?`,
+          )
+          .get(election) as { expired: number } | undefined
+      )?.expired === 1,
     begin: async () => {
       const db = new DatabaseSync(file, { timeout: 5_000 });
       opened.push(db);
