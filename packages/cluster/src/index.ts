@@ -12,6 +12,8 @@ export type { LeaderElectedEvent, LeadershipLostEvent } from './cluster-events.j
 export type { ClusterControls, ClusterExtension, ClusterOptions } from './cluster-plugin.js';
 export { cluster } from './cluster-plugin.js';
 export type { Elector, ElectorListener, LeaderTerm } from './elector.js';
+export type { KafkaElectorOptions } from './kafka-elector.js';
+export { kafkaElector } from './kafka-elector.js';
 export type { Leadership, LeadershipWork } from './leadership.js';
 export type { LeaseTiming, LeaseTimingOptions } from './lease-timing.js';
 export type { ClusterMember, MemberStore } from './member-store.js';
