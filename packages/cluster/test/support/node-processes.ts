@@ -63,7 +63,7 @@ export class NodeCluster {
         const parts = buffered.split('\n');
         buffered = parts.pop() ?? '';
         for (const part of parts) {
-          if (part.trim() === '') continue;
+          if (!part.startsWith('{')) continue; // a log line of the bus, not one of the node's
           const line = JSON.parse(part) as NodeLine;
           this.lines.push(line);
           if (line.ev === 'ready') resolve(tag);
