@@ -78,6 +78,8 @@ describe('cluster failures, with node processes on Postgres', () => {
     await waitFor(() => nodes.linesOf('write', next.tag).filter((l) => l.epoch === next.epoch).length >= 10, WAIT, {
       message: 'new writes',
     });
+    // Stopped for at least twice the ttl in all.
+    await waitFor(() => monotonicNow() - stoppedAt > 2 * TTL_MS, WAIT);
     const resumedAt = monotonicNow();
     await nodes.signal(old.tag, 'SIGCONT');
     await waitFor(() => nodes.linesOf('lost', old.tag).some((l) => l.epoch === old.epoch), WAIT, { message: `${old.tag} steps down` });
