@@ -26,10 +26,20 @@ export interface LeaseTimingOptions {
   readonly safetyMarginMs?: number;
 }
 
-/** A lease's timing, checked. */
+/**
+ * A lease's timing, checked.
+ *
+ * @example
+ * ```ts
+ * postgresLease({ pool, name: 'relay', ttlMs: 9_000 }).timing; // { ttlMs: 9000, renewIntervalMs: 3000, safetyMarginMs: 1800, validityMs: 7200 }
+ * ```
+ */
 export interface LeaseTiming {
+  /** How long a lease lasts in the engine after its last renewal. */
   readonly ttlMs: number;
+  /** How often the holder renews. */
   readonly renewIntervalMs: number;
+  /** How long before the engine's expiry the holder steps down. */
   readonly safetyMarginMs: number;
   /** ttl − margin: how long a renewal keeps the holder leading on its own clock. */
   readonly validityMs: number;
