@@ -12,6 +12,8 @@ export interface LeaderElectedEvent {
   readonly election: string;
   /** The new leadership's epoch. */
   readonly epoch: number;
+  /** The shard led (0 unless the elector shards). */
+  readonly shard: number;
 }
 
 /** This node stopped leading. */
@@ -20,6 +22,8 @@ export interface LeadershipLostEvent {
   readonly election: string;
   /** The epoch that ended. */
   readonly epoch: number;
+  /** The shard it led. */
+  readonly shard: number;
   /** Why (`LEADERSHIP_LOST`). */
   readonly reason: BusError;
 }

@@ -46,13 +46,16 @@ export interface ClusterControls {
   readonly node: ClusterNode;
   /** The election's name. */
   readonly election: string;
-  /** Whether this node leads now (its lease was renewed less than ttl − margin ago). */
+  /** Whether this node leads now (of shard 0; its lease was renewed less than ttl − margin ago). */
   readonly isLeader: boolean;
-  /** The epoch of this node's leadership while it leads, else `undefined`. */
+  /** The epoch of this node's leadership (of shard 0) while it leads, else `undefined`. */
   readonly epoch: number | undefined;
+  /** The shards this node leads now, with their epochs (one shard, 0, unless the elector shards the work). */
+  shards(): { readonly shard: number; readonly epoch: number }[];
   /**
-   * Runs `work` each time this node becomes leader, with the epoch and a
-   * signal that aborts when the leadership ends. Returns the function that unregisters it.
+   * Runs `work` each time this node becomes leader (of each shard, with a
+   * sharded elector), with the epoch and a signal that aborts when the
+   * leadership ends. Returns the function that unregisters it.
    */
   onLeadership(work: LeadershipWork): () => void;
   /**
@@ -137,14 +140,17 @@ export function cluster(options: ClusterOptions): Plugin<ClusterExtension> {
         await membership?.start();
         await elector.start(node, {
           elected: (term) => {
-            kernel.logger.info({ election: elector.name, epoch: term.epoch, node: node.id }, 'cluster: this node leads');
-            kernel.events.emit('leaderElected', { election: elector.name, epoch: term.epoch });
+            kernel.logger.info({ election: elector.name, epoch: term.epoch, shard: term.shard, node: node.id }, 'cluster: this node leads');
+            kernel.events.emit('leaderElected', { election: elector.name, epoch: term.epoch, shard: term.shard });
             runner.elected(term);
           },
           lost: (term, reason) => {
-            kernel.logger.warn({ election: elector.name, epoch: term.epoch, node: node.id }, `cluster: ${reason.message}`);
+            kernel.logger.warn(
+              { election: elector.name, epoch: term.epoch, shard: term.shard, node: node.id },
+              `cluster: ${reason.message}`,
+            );
             void runner.lost(term, reason);
-            kernel.events.emit('leadershipLost', { election: elector.name, epoch: term.epoch, reason });
+            kernel.events.emit('leadershipLost', { election: elector.name, epoch: term.epoch, shard: term.shard, reason });
           },
           failed: (error) => kernel.report(error, 'STORE_FAILED'),
         });
@@ -154,9 +160,9 @@ export function cluster(options: ClusterOptions): Plugin<ClusterExtension> {
       kernel.onStopping(async () => {
         if (!started) return;
         started = false;
-        const term = runner.term;
+        const terms = runner.terms();
         await elector.stop();
-        if (term !== undefined) await runner.lost(term, new BusError('LEADERSHIP_LOST', 'the bus is stopping.'));
+        for (const term of terms) await runner.lost(term, new BusError('LEADERSHIP_LOST', 'the bus is stopping.'));
       });
       kernel.onStop(async () => {
         await membership?.stop();
@@ -167,17 +173,22 @@ export function cluster(options: ClusterOptions): Plugin<ClusterExtension> {
         node,
         election: elector.name,
         get isLeader() {
-          return runner.term !== undefined;
+          return runner.term() !== undefined;
         },
         get epoch() {
-          return runner.term?.epoch;
+          return runner.term()?.epoch;
         },
+        shards: () =>
+          runner
+            .terms()
+            .map(({ shard, epoch }) => ({ shard, epoch }))
+            .sort((a, b) => a.shard - b.shard),
         onLeadership: (work) => {
           if (typeof work !== 'function') throw new BusError('CONFIG_INVALID', 'onLeadership() takes a function.');
           return runner.add(work);
         },
         fence: (tx) => {
-          const term = runner.term;
+          const term = runner.term();
           if (term === undefined) {
             return Promise.reject(new BusError('LEADERSHIP_LOST', `fenced write refused: this node does not lead '${elector.name}'.`));
           }

@@ -11,8 +11,10 @@ import type { StateStore } from './state-store.js';
 
 /** One leadership of this node: an epoch, and whether it still holds. */
 export interface LeaderTerm {
-  /** Strictly greater than the epoch of every earlier leadership of this election. */
+  /** Strictly greater than the epoch of every earlier leadership of this election (of this shard). */
   readonly epoch: number;
+  /** The shard led: 0, unless the elector splits the work into shards (the Kafka elector's `shards`). */
+  readonly shard: number;
   /**
    * Whether the term still holds now, on this node's monotonic clock (the
    * lease was renewed less than ttl − margin ago). Checked before every fenced write.

@@ -9,6 +9,9 @@
  *
  * The epoch is the offset of a record the new leader appends to partition 0:
  * offsets only grow, so epochs strictly increase across leaderships.
+ *
+ * With `shards: N` the topic has N partitions, and each is a shard of work
+ * (relays, projections) led by the member that owns it, with an epoch of its own.
  */
 import { performance } from 'node:perf_hooks';
 import { BusError } from '@bus/core';
@@ -37,6 +40,12 @@ export interface KafkaElectorOptions {
   readonly heartbeatIntervalMs?: number;
   /** How long before the coordinator could expire it the leader steps down. Default session / 5. */
   readonly safetyMarginMs?: number;
+  /**
+   * Partitions of the coordination topic, each a shard of work led by the
+   * member that owns it (`bus.cluster.shards()`, `onLeadership` per shard);
+   * the topic is created with them. Default 1: one leader.
+   */
+  readonly shards?: number;
   /** Replication factor of the coordination topic when it is created. Default: the broker's. */
   readonly replicationFactor?: number;
   /** Extra client options given to `@platformatic/kafka` (SASL, TLS, clientId). */
@@ -47,6 +56,7 @@ class KafkaTerm implements LeaderTerm {
   #ended = false;
   constructor(
     readonly epoch: number,
+    readonly shard: number,
     private readonly validUntil: () => number,
   ) {}
   isValid(): boolean {
@@ -82,71 +92,77 @@ export function kafkaElector(options: KafkaElectorOptions): Elector {
   const topic = `${options.topicPrefix ?? 'bus-cluster.'}${name}`;
   const validityMs = sessionTimeoutMs - safetyMarginMs;
 
+  const shards = options.shards ?? 1;
+  if (!Number.isInteger(shards) || shards < 1)
+    throw new BusError('CONFIG_INVALID', `kafkaElector(): shards must be an integer ≥ 1, got ${shards}.`);
+
   let consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
   let producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
   let stream: { close(): Promise<void> } | undefined;
   let listener: ElectorListener | undefined;
-  let term: KafkaTerm | undefined;
+  /** The terms held, by partition (= shard). */
+  const terms = new Map<number, KafkaTerm>();
   let stopped = true;
   let heartbeatSentAt = 0;
   /** The monotonic send time of the last heartbeat (or join) the coordinator answered. */
   let lastAlive = 0;
   let deadline: ReturnType<typeof setTimeout> | undefined;
-  /** Elections in flight: a join that assigned partition 0 appends the epoch record. */
+  /** Elections in flight: a join that assigned partitions appends their epoch records. */
   let electing: Promise<void> = Promise.resolve();
   /** Bumped by every join, rebalance and leave: an election started before one is void. */
   let generation = 0;
 
-  const lose = (reason: string) => {
-    const ended = term;
-    if (ended === undefined) return;
-    term = undefined;
-    clearTimeout(deadline);
-    ended.end();
-    listener?.lost(ended, new BusError('LEADERSHIP_LOST', `leadership of '${name}' epoch ${ended.epoch} ended: ${reason}.`));
+  const lose = (reason: string, partitions: Iterable<number> = [...terms.keys()]) => {
+    for (const partition of partitions) {
+      const ended = terms.get(partition);
+      if (ended === undefined) continue;
+      terms.delete(partition);
+      ended.end();
+      const shard = shards === 1 ? '' : ` shard ${partition}`;
+      listener?.lost(ended, new BusError('LEADERSHIP_LOST', `leadership of '${name}'${shard} epoch ${ended.epoch} ended: ${reason}.`));
+    }
+    if (terms.size === 0) clearTimeout(deadline);
   };
   const armDeadline = () => {
     clearTimeout(deadline);
-    const current = term;
-    if (current === undefined) return;
+    if (terms.size === 0) return;
     deadline = setTimeout(
       () => {
-        if (term !== current) return;
-        if (current.isValid()) armDeadline();
+        if (terms.size === 0) return;
+        if (performance.now() < lastAlive + validityMs) armDeadline();
         else lose(`no heartbeat succeeded within session − margin (${validityMs} ms)`);
       },
       Math.max(0, lastAlive + validityMs - performance.now()),
     );
   };
 
-  /** Whether the last join gave this member partition 0 (until a rebalance or a leave). */
-  let holdsPartition = false;
+  /** The partitions the last join gave this member (until a rebalance or a leave). */
+  let held = new Set<number>();
   let electionPending = false;
-  /** Appends the epoch record, then leads, unless the group moved on meanwhile. */
+  /** Appends an epoch record to each held partition not led yet, then leads them, unless the group moved on meanwhile. */
   const elect = () => {
-    if (electionPending || term !== undefined) return;
+    const wanted = [...held].filter((partition) => !terms.has(partition));
+    if (electionPending || wanted.length === 0) return;
     electionPending = true;
     const joinedGeneration = generation;
     electing = electing.then(async () => {
       try {
         if (stopped || joinedGeneration !== generation) return;
+        const value = Buffer.from(JSON.stringify({ leader: listenerNode?.id, at: Date.now() }));
         const result = await producer?.send({
-          messages: [
-            {
-              topic,
-              partition: 0,
-              key: Buffer.from(name),
-              value: Buffer.from(JSON.stringify({ leader: listenerNode?.id, at: Date.now() })),
-            },
-          ],
+          messages: wanted.map((partition) => ({ topic, partition, key: Buffer.from(name), value })),
         });
-        const offset = result?.offsets?.find((o) => o.topic === topic && o.partition === 0)?.offset;
-        if (offset === undefined) throw new BusError('TRANSPORT_FAILED', `the epoch record of '${name}' got no offset.`);
         // A rebalance while appending: this join's assignment may be stale already.
         if (stopped || joinedGeneration !== generation || performance.now() >= lastAlive + validityMs) return;
-        term = new KafkaTerm(Number(offset) + 1, () => lastAlive + validityMs);
-        armDeadline();
-        listener?.elected(term);
+        for (const partition of wanted) {
+          const offset = result?.offsets?.find((o) => o.topic === topic && o.partition === partition)?.offset;
+          if (offset === undefined)
+            throw new BusError('TRANSPORT_FAILED', `the epoch record of '${name}' partition ${partition} got no offset.`);
+          const term = new KafkaTerm(Number(offset) + 1, partition, () => lastAlive + validityMs);
+          terms.set(partition, term);
+          armDeadline();
+          listener?.elected(term);
+        }
       } catch (error) {
         listener?.failed(error);
       } finally {
@@ -157,21 +173,21 @@ export function kafkaElector(options: KafkaElectorOptions): Elector {
   const onJoin = (payload: { assignments?: { topic: string; partitions: number[] }[] }) => {
     lastAlive = performance.now();
     generation++;
-    holdsPartition = (payload.assignments ?? []).some((a) => a.topic === topic && a.partitions.includes(0));
-    if (!holdsPartition) {
-      lose('a rebalance gave partition 0 to another member');
-      return;
-    }
+    held = new Set((payload.assignments ?? []).filter((a) => a.topic === topic).flatMap((a) => a.partitions));
+    lose(
+      'a rebalance gave it to another member',
+      [...terms.keys()].filter((partition) => !held.has(partition)),
+    );
     elect();
   };
   const onRebalance = () => {
     generation++;
-    holdsPartition = false;
+    held = new Set();
     lose('the group is rebalancing');
   };
   const onLeave = () => {
     generation++;
-    holdsPartition = false;
+    held = new Set();
     lose('this member left the group');
   };
   const onHeartbeatStart = () => {
@@ -179,9 +195,9 @@ export function kafkaElector(options: KafkaElectorOptions): Elector {
   };
   const onHeartbeatEnd = () => {
     if (heartbeatSentAt > lastAlive) lastAlive = heartbeatSentAt;
-    if (term !== undefined) armDeadline();
-    // Stepped down on a stall, but the coordinator kept this member and its partition: lead again, with a new epoch.
-    else if (holdsPartition && !stopped) elect();
+    if (terms.size > 0) armDeadline();
+    // Stepped down on a stall, but the coordinator kept this member and its partitions: lead again, with new epochs.
+    if (!stopped) elect();
   };
   let listenerNode: ClusterNode | undefined;
   let watchdog: ReturnType<typeof setInterval> | undefined;
@@ -196,7 +212,7 @@ export function kafkaElector(options: KafkaElectorOptions): Elector {
       const client = { bootstrapBrokers: [...brokers], clientId: `bus-cluster-${node.id}`, ...(options.client ?? {}) };
       const admin = new kafka.Admin(client);
       try {
-        await admin.createTopics({ topics: [topic], partitions: 1, replicas: options.replicationFactor ?? -1 });
+        await admin.createTopics({ topics: [topic], partitions: shards, replicas: options.replicationFactor ?? -1 });
       } catch (error) {
         if (!kafka.findErrorBy(error as Error, 'apiId', 'TOPIC_ALREADY_EXISTS')) {
           await admin.close();
@@ -233,7 +249,7 @@ export function kafkaElector(options: KafkaElectorOptions): Elector {
       // client) is replaced by a new one, which rejoins the group.
       let replacing = false;
       watchdog = setInterval(() => {
-        if (stopped || replacing || term !== undefined || performance.now() - lastAlive < 2 * sessionTimeoutMs) return;
+        if (stopped || replacing || terms.size > 0 || performance.now() - lastAlive < 2 * sessionTimeoutMs) return;
         replacing = true;
         const old = { consumer, stream };
         void (async () => {

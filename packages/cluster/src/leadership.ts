@@ -8,8 +8,10 @@ import type { LeaderTerm } from './elector.js';
 
 /** What a leadership callback is given. */
 export interface Leadership {
-  /** This leadership's epoch: greater than every earlier one of the election. */
+  /** This leadership's epoch: greater than every earlier one of the election (of this shard). */
   readonly epoch: number;
+  /** The shard this leadership is for: 0 unless the elector shards the work. */
+  readonly shard: number;
   /** Aborts when the leadership ends (its reason is a `LEADERSHIP_LOST` BusError). */
   readonly signal: AbortSignal;
   /** Whether the leadership still holds now (monotonic clock). */
@@ -30,22 +32,28 @@ interface Running {
 /** Starts and aborts the leadership callbacks. */
 export class LeadershipRunner {
   readonly #works = new Set<LeadershipWork>();
-  #running: Running | undefined;
+  /** The terms held now, by shard. */
+  readonly #running = new Map<number, Running>();
 
   constructor(
     private readonly fence: (tx: unknown, term: LeaderTerm) => Promise<void>,
     private readonly failed: (error: unknown) => void,
   ) {}
 
-  /** The current term, while it holds. */
-  get term(): LeaderTerm | undefined {
-    const term = this.#running?.term;
+  /** The term of `shard`, while it holds. */
+  term(shard = 0): LeaderTerm | undefined {
+    const term = this.#running.get(shard)?.term;
     return term?.isValid() ? term : undefined;
+  }
+
+  /** Every term held now, by shard. */
+  terms(): LeaderTerm[] {
+    return [...this.#running.values()].map((running) => running.term).filter((term) => term.isValid());
   }
 
   add(work: LeadershipWork): () => void {
     this.#works.add(work);
-    if (this.#running !== undefined) this.#run(this.#running, work);
+    for (const running of this.#running.values()) this.#run(running, work);
     return () => {
       this.#works.delete(work);
     };
@@ -53,15 +61,15 @@ export class LeadershipRunner {
 
   elected(term: LeaderTerm): void {
     const running: Running = { term, controller: new AbortController(), done: new Set() };
-    this.#running = running;
+    this.#running.set(term.shard, running);
     for (const work of this.#works) this.#run(running, work);
   }
 
   /** Aborts the term's callbacks; resolves when they have all returned. */
   lost(term: LeaderTerm, reason: BusError): Promise<void> {
-    const running = this.#running;
+    const running = this.#running.get(term.shard);
     if (running === undefined || running.term !== term) return Promise.resolve();
-    this.#running = undefined;
+    this.#running.delete(term.shard);
     running.controller.abort(reason);
     return Promise.all(running.done).then(() => undefined);
   }
@@ -70,6 +78,7 @@ export class LeadershipRunner {
     const { term, controller } = running;
     const leadership: Leadership = {
       epoch: term.epoch,
+      shard: term.shard,
       signal: controller.signal,
       isValid: () => term.isValid() && !controller.signal.aborted,
       fence: (tx) => {

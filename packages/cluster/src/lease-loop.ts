@@ -22,6 +22,7 @@ export interface LeaseEngine {
 }
 
 class Term implements LeaderTerm {
+  readonly shard = 0;
   #renewedAt: number;
   #ended = false;
   constructor(

@@ -26,8 +26,10 @@ afterEach(async () => {
   buses = [];
 });
 
-async function node(brokers: string[], name: string): Promise<Bus & ClusterExtension> {
-  const bus = createBus({ source: 'cluster-kafka' }).use(cluster({ elector: kafkaElector({ brokers, name, ...TIMING }), members: false }));
+async function node(brokers: string[], name: string, shards = 1): Promise<Bus & ClusterExtension> {
+  const bus = createBus({ source: 'cluster-kafka' }).use(
+    cluster({ elector: kafkaElector({ brokers, name, shards, ...TIMING }), members: false }),
+  );
   bus.events.on('error', () => {}); // a stopped broker's connection errors, expected in the stall test
   buses.push(bus);
   await bus.start();
@@ -54,6 +56,28 @@ describe('Kafka elector', () => {
     expect(runs[0]?.signal.aborted).toBe(true);
     await waitFor(() => follower.cluster.isLeader, WAIT, { message: 'the follower leads' });
     expect(follower.cluster.epoch).toBeGreaterThan(epoch);
+  });
+
+  it('spreads N shards over the members, and moves a leaving member’s shards to the others with greater epochs', async () => {
+    const brokers = requireBrokers();
+    const name = `shards-${randomBytes(4).toString('hex')}`;
+    const a = await node(brokers, name, 4);
+    const b = await node(brokers, name, 4);
+    const owned = (bus: Bus & ClusterExtension) => bus.cluster.shards().map((s) => s.shard);
+    await waitFor(() => owned(a).length > 0 && owned(b).length > 0 && owned(a).length + owned(b).length === 4, WAIT, {
+      message: () => `4 shards spread over a and b (a ${owned(a)}, b ${owned(b)})`,
+    });
+    expect([...owned(a), ...owned(b)].sort()).toEqual([0, 1, 2, 3]);
+    const before = new Map(a.cluster.shards().map((s) => [s.shard, s.epoch]));
+    const started: number[] = [];
+    b.cluster.onLeadership(({ shard }) => void started.push(shard));
+    await a.stop();
+    await waitFor(() => owned(b).length === 4, WAIT, { message: () => `b leads all 4 shards (b ${owned(b)})` });
+    for (const { shard, epoch } of b.cluster.shards()) {
+      if (before.has(shard)) expect(epoch).toBeGreaterThan(before.get(shard) as number);
+    }
+    // Every shard's work ran on b (the rebalance restarts b's own shards too: the eager protocol revokes them all).
+    expect([...new Set(started)].sort()).toEqual([0, 1, 2, 3]);
   });
 
   it('steps down on its own clock when its heartbeats stall (the broker stops)', async () => {
