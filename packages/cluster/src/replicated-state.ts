@@ -4,6 +4,7 @@
  * every node applies the engine's log of changes in version order, so all
  * of them converge on the same values.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BusError } from '@bus/core';
 import type { StateChange, StateStore } from './state-store.js';
 
@@ -67,15 +68,17 @@ export class StateReplica {
 
   /** Loads the whole state, then follows the log. */
   async start(): Promise<void> {
+    await this.store.open?.();
     this.#stopped = false;
     await this.sync();
     this.#schedule();
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    return this.#syncing;
+    await this.#syncing;
+    await this.store.close?.();
   }
 
   /** Applies every change after the last one applied; syncs run one at a time. */
@@ -98,7 +101,11 @@ export class StateReplica {
       } catch (error) {
         throw BusError.from(error, 'STORE_FAILED');
       }
-      while (this.#version < version) await this.sync();
+      // The engine may hand the change back a moment later (a Kafka consumer reads it): sync until it is here.
+      while (this.#version < version) {
+        await this.sync();
+        if (this.#version < version) await sleep(Math.min(this.syncIntervalMs, 10));
+      }
     };
     return {
       name,

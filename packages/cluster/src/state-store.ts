@@ -27,6 +27,10 @@ export interface StateChange {
  * ```
  */
 export interface StateStore {
+  /** Connects (and loads what the engine holds), before the first read; called by `cluster()` at start. */
+  open?(): Promise<void>;
+  /** Disconnects; called by `cluster()` at stop. */
+  close?(): Promise<void>;
   /** Writes `value` (`undefined` deletes); resolves to the change's version. */
   put(cluster: string, scope: string, key: string, value: unknown): Promise<number>;
   /** Every key's latest change with a version above `version`, by version. */
