@@ -14,6 +14,8 @@ export { cluster } from './cluster-plugin.js';
 export type { Elector, ElectorListener, LeaderTerm } from './elector.js';
 export type { KafkaElectorOptions } from './kafka-elector.js';
 export { kafkaElector } from './kafka-elector.js';
+export type { FencedKafkaProducer, FencedKafkaProducerOptions, FencedRecord } from './kafka-fenced-producer.js';
+export { fencedKafkaProducer } from './kafka-fenced-producer.js';
 export type { KafkaStateOptions } from './kafka-state.js';
 export { kafkaState } from './kafka-state.js';
 export type { Leadership, LeadershipWork } from './leadership.js';
