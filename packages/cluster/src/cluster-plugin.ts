@@ -136,33 +136,42 @@ export function cluster(options: ClusterOptions): Plugin<ClusterExtension> {
       let started = false;
 
       kernel.onStart(async () => {
-        await replica?.start();
-        await membership?.start();
-        await elector.start(node, {
-          elected: (term) => {
-            kernel.logger.info({ election: elector.name, epoch: term.epoch, shard: term.shard, node: node.id }, 'cluster: this node leads');
-            kernel.events.emit('leaderElected', { election: elector.name, epoch: term.epoch, shard: term.shard });
-            runner.elected(term);
-          },
-          lost: (term, reason) => {
-            kernel.logger.warn(
-              { election: elector.name, epoch: term.epoch, shard: term.shard, node: node.id },
-              `cluster: ${reason.message}`,
-            );
-            void runner.lost(term, reason);
-            kernel.events.emit('leadershipLost', { election: elector.name, epoch: term.epoch, shard: term.shard, reason });
-          },
-          failed: (error) => kernel.report(error, 'STORE_FAILED'),
-        });
+        try {
+          await replica?.start();
+          await membership?.start();
+          await elector.start(node, {
+            elected: (term) => {
+              kernel.logger.info(
+                { election: elector.name, epoch: term.epoch, shard: term.shard, node: node.id },
+                'cluster: this node leads',
+              );
+              kernel.events.emit('leaderElected', { election: elector.name, epoch: term.epoch, shard: term.shard });
+              runner.elected(term);
+            },
+            lost: (term, reason) => {
+              kernel.logger.warn(
+                { election: elector.name, epoch: term.epoch, shard: term.shard, node: node.id },
+                `cluster: ${reason.message}`,
+              );
+              void runner.lost(term, reason);
+              kernel.events.emit('leadershipLost', { election: elector.name, epoch: term.epoch, shard: term.shard, reason });
+            },
+            failed: (error) => kernel.report(error, 'STORE_FAILED'),
+          });
+        } catch (error) {
+          // A start that failed half-way leaves no loop running.
+          await Promise.allSettled([elector.stop(), membership?.stop(), replica?.stop()]);
+          throw error;
+        }
         started = true;
       });
       // Step down while the transport still runs: the leader's work finishes what it sent.
       kernel.onStopping(async () => {
         if (!started) return;
         started = false;
-        const terms = runner.terms();
-        await elector.stop();
-        for (const term of terms) await runner.lost(term, new BusError('LEADERSHIP_LOST', 'the bus is stopping.'));
+        await elector.stop(); // ends every term (listener `lost`), which aborts the callbacks
+        for (const term of runner.terms()) await runner.lost(term, new BusError('LEADERSHIP_LOST', 'the bus is stopping.'));
+        await runner.settled();
       });
       kernel.onStop(async () => {
         await membership?.stop();

@@ -34,6 +34,8 @@ export class LeadershipRunner {
   readonly #works = new Set<LeadershipWork>();
   /** The terms held now, by shard. */
   readonly #running = new Map<number, Running>();
+  /** Every callback that has not returned yet, of current and ended terms. */
+  readonly #unfinished = new Set<Promise<void>>();
 
   constructor(
     private readonly fence: (tx: unknown, term: LeaderTerm) => Promise<void>,
@@ -74,6 +76,11 @@ export class LeadershipRunner {
     return Promise.all(running.done).then(() => undefined);
   }
 
+  /** Resolves once every callback started so far has returned (those of ended terms were aborted). */
+  async settled(): Promise<void> {
+    while (this.#unfinished.size > 0) await Promise.all(this.#unfinished);
+  }
+
   #run(running: Running, work: LeadershipWork): void {
     const { term, controller } = running;
     const leadership: Leadership = {
@@ -97,7 +104,11 @@ export class LeadershipRunner {
       }
     })();
     running.done.add(done);
-    void done.finally(() => running.done.delete(done));
+    this.#unfinished.add(done);
+    void done.finally(() => {
+      running.done.delete(done);
+      this.#unfinished.delete(done);
+    });
   }
 }
 

@@ -43,7 +43,13 @@ export function describeLeaseConformance(label: string, makeEnv: () => Promise<L
       const election = fresh();
       const a = await node(election);
       const runs: Leadership[] = [];
-      a.cluster.onLeadership((leadership) => void runs.push(leadership));
+      let finished = false;
+      a.cluster.onLeadership(async (leadership) => {
+        runs.push(leadership);
+        await new Promise((resolve) => leadership.signal.addEventListener('abort', resolve, { once: true }));
+        await new Promise((resolve) => setImmediate(resolve)); // cleanup after the abort: stop() waits for it
+        finished = true;
+      });
       await waitFor(() => a.cluster.isLeader, WAIT, { message: 'a leads' });
       expect(runs).toHaveLength(1);
       expect(runs[0]?.epoch).toBe(a.cluster.epoch);
@@ -51,6 +57,7 @@ export function describeLeaseConformance(label: string, makeEnv: () => Promise<L
       expect(runs[0]?.signal.aborted).toBe(false);
       await a.stop();
       expect(runs[0]?.signal.aborted).toBe(true);
+      expect(finished).toBe(true);
       expect(BusError.is(runs[0]?.signal.reason) && runs[0]?.signal.reason.code).toBe('LEADERSHIP_LOST');
       expect(a.cluster.isLeader).toBe(false);
     });
