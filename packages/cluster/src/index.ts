@@ -16,6 +16,8 @@ export type { KafkaElectorOptions } from './kafka-elector.js';
 export { kafkaElector } from './kafka-elector.js';
 export type { FencedKafkaProducer, FencedKafkaProducerOptions, FencedRecord } from './kafka-fenced-producer.js';
 export { fencedKafkaProducer } from './kafka-fenced-producer.js';
+export type { KafkaMembersOptions } from './kafka-members.js';
+export { kafkaMembers } from './kafka-members.js';
 export type { KafkaStateOptions } from './kafka-state.js';
 export { kafkaState } from './kafka-state.js';
 export type { Leadership, LeadershipWork } from './leadership.js';

@@ -6,7 +6,7 @@
  * record's offset + 1, so versions follow the log's order.
  */
 import { BusError } from '@bus/core';
-import type { Consumer, Producer } from '@platformatic/kafka';
+import { CompactedTopic } from './compacted-topic.js';
 import type { StateChange, StateStore } from './state-store.js';
 
 /**
@@ -46,96 +46,28 @@ export function kafkaState(options: KafkaStateOptions): StateStore {
   if (typeof name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(name)) {
     throw new BusError('CONFIG_INVALID', `kafkaState() needs a \`name\` of letters, digits, '.', '_' or '-', got '${String(name)}'.`);
   }
-  const topic = `${options.topicPrefix ?? 'bus-cluster.'}${name}.state`;
-  /** The latest change of every key read so far, by scope and key. */
-  const latest = new Map<string, StateChange>();
-  let read = 0;
-  let producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
-  let consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
-  let stream: { close(): Promise<void> } | undefined;
-  let failure: unknown;
-
-  const opened = () => {
-    if (producer === undefined) throw new BusError('BUS_NOT_STARTED', `the Kafka state '${name}' is not open: start the bus first.`);
-    if (failure !== undefined) throw BusError.from(failure, 'TRANSPORT_FAILED');
-    return producer;
-  };
+  const topic = new CompactedTopic({
+    brokers,
+    topic: `${options.topicPrefix ?? 'bus-cluster.'}${name}.state`,
+    replicationFactor: options.replicationFactor,
+    client: options.client,
+  });
 
   return {
-    async open() {
-      const kafka = await import('@platformatic/kafka');
-      const client = { bootstrapBrokers: [...brokers], clientId: `bus-cluster-state-${name}`, ...(options.client ?? {}) };
-      const admin = new kafka.Admin(client);
-      try {
-        await admin.createTopics({
-          topics: [topic],
-          partitions: 1,
-          replicas: options.replicationFactor ?? -1,
-          configs: [{ name: 'cleanup.policy', value: 'compact' }],
-        });
-      } catch (error) {
-        if (!kafka.findErrorBy(error as Error, 'apiId', 'TOPIC_ALREADY_EXISTS')) {
-          await admin.close();
-          throw BusError.from(error, 'TRANSPORT_FAILED');
-        }
-      }
-      await admin.close();
-      producer = new kafka.Producer<Buffer, Buffer, Buffer, Buffer>({ ...client, idempotent: true });
-      // A group of its own: every node reads the whole topic.
-      consumer = new kafka.Consumer<Buffer, Buffer, Buffer, Buffer>({
-        ...client,
-        groupId: `${topic}.${process.pid}.${Math.random().toString(36).slice(2, 10)}`,
-        autocommit: false,
-      });
-      const end = Number((await consumer.listOffsets({ topics: [topic] })).get(topic)?.[0] ?? 0n);
-      const messages = await consumer.consume({ topics: [topic], mode: kafka.MessagesStreamModes.EARLIEST, autocommit: false });
-      messages.on('data', (message) => {
-        const version = Number(message.offset) + 1;
-        const id = message.key?.toString() ?? '';
-        const cut = id.indexOf(SEPARATOR);
-        if (cut < 0) return;
-        const value =
-          message.value === undefined || message.value === null || message.value.length === 0
-            ? undefined
-            : JSON.parse(message.value.toString());
-        latest.set(id, { scope: id.slice(0, cut), key: id.slice(cut + 1), value, version });
-        if (version > read) read = version;
-      });
-      messages.on('error', (error: unknown) => {
-        failure = error;
-      });
-      stream = messages;
-      // Loaded: everything written before this node started has been read.
-      while (read < end && failure === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
-      if (failure !== undefined) throw BusError.from(failure, 'TRANSPORT_FAILED');
-    },
-    async close() {
-      await stream?.close().catch(() => undefined);
-      await consumer?.close(true).catch(() => undefined);
-      await producer?.close().catch(() => undefined);
-      stream = undefined;
-      consumer = undefined;
-      producer = undefined;
-    },
-    async put(_cluster, scope, key, value) {
-      const result = await opened().send({
-        messages: [
-          {
-            topic,
-            partition: 0,
-            key: Buffer.from(`${scope}${SEPARATOR}${key}`),
-            // A delete is a tombstone (no value): compaction drops the key.
-            ...(value === undefined ? {} : { value: Buffer.from(JSON.stringify(value)) }),
-          },
-        ],
-      });
-      const offset = result.offsets?.find((o) => o.topic === topic)?.offset;
-      if (offset === undefined) throw new BusError('TRANSPORT_FAILED', `the state write of '${name}' got no offset.`);
-      return Number(offset) + 1;
-    },
+    open: () => topic.open(),
+    close: () => topic.close(),
+    // A delete is a tombstone: compaction drops the key.
+    put: (_cluster, scope, key, value) =>
+      topic.put(`${scope}${SEPARATOR}${key}`, value === undefined ? undefined : Buffer.from(JSON.stringify(value))),
     async changesSince(_cluster, version) {
-      opened();
-      return [...latest.values()].filter((change) => change.version > version).sort((a, b) => a.version - b.version);
+      const changes: StateChange[] = [];
+      for (const [id, record] of topic.latest) {
+        const cut = id.indexOf(SEPARATOR);
+        if (record.version <= version || cut < 0) continue;
+        const value = record.value === undefined ? undefined : JSON.parse(record.value.toString());
+        changes.push({ scope: id.slice(0, cut), key: id.slice(cut + 1), value, version: record.version });
+      }
+      return changes.sort((a, b) => a.version - b.version);
     },
   };
 }

@@ -20,6 +20,10 @@ export interface ClusterMember extends ClusterNode {
  * ```
  */
 export interface MemberStore {
+  /** Connects, before the first heartbeat; called by `cluster()` at start. */
+  open?(): Promise<void>;
+  /** Disconnects; called by `cluster()` at stop. */
+  close?(): Promise<void>;
   /** Writes (or refreshes) `node`'s heartbeat in `cluster`. */
   heartbeat(cluster: string, node: ClusterNode): Promise<void>;
   /** The nodes of `cluster` whose last heartbeat is younger than `liveWithinMs` (engine clock). */

@@ -36,6 +36,7 @@ export class Membership {
 
   /** Writes the first heartbeat and reads the members (so `members()` is right once the bus started), then beats on. */
   async start(): Promise<void> {
+    await this.store.open?.();
     this.#stopped = false;
     await this.store.heartbeat(this.cluster, this.node);
     await this.#refresh();
@@ -47,7 +48,11 @@ export class Membership {
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#beat;
-    await this.store.leave(this.cluster, this.node.id);
+    try {
+      await this.store.leave(this.cluster, this.node.id);
+    } finally {
+      await this.store.close?.();
+    }
     const self = this.#members.get(this.node.id);
     this.#members = new Map();
     if (self !== undefined) this.listener.left(self);

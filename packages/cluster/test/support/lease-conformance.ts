@@ -131,6 +131,17 @@ export function describeLeaseConformance(label: string, makeEnv: () => Promise<L
       await waitFor(() => left.length === 1, WAIT, { message: 'a sees b leave' });
       expect(left[0]?.id).toBe(b.cluster.node.id);
       expect(a.cluster.members().map((m) => m.id)).toEqual([a.cluster.node.id]);
+
+      // A node that crashes never writes its leave: a drops it once its heartbeats are older than the timeout.
+      const store = env.elector(election, TIMING).members;
+      const c = await node(election, {
+        members: store === undefined ? false : { ...store, leave: async () => {} },
+        memberTimeoutMs: 1_000,
+      });
+      await waitFor(() => a.cluster.members().length === 2, WAIT, { message: 'a sees c' });
+      await c.stop();
+      await waitFor(() => left.length === 2, WAIT, { message: 'a sees c go silent' });
+      expect(left[1]?.id).toBe(c.cluster.node.id);
     });
 
     it('replicates a state: writes go through the engine, every node reads them locally, with change events', async () => {
