@@ -69,12 +69,13 @@ class KafkaTerm implements LeaderTerm {
 
 /**
  * Creates a Kafka elector. It cannot fence a database transaction
- * (`bus.cluster.fence` rejects with `TRANSPORT_UNSUPPORTED`); pair it with
- * `cluster({ members, state })` from a lease elector's tables when you need those.
+ * (`bus.cluster.fence` rejects with `TRANSPORT_UNSUPPORTED`; fence Kafka writes with
+ * {@link fencedKafkaProducer}); give `cluster({ members, state })` {@link kafkaMembers}
+ * and {@link kafkaState} when you need those.
  *
  * @example
  * ```ts
- * const bus = createBus().use(kafka({ brokers })).use(cluster({ elector: kafkaElector({ brokers, name: 'projector' }), members: false }));
+ * const bus = createBus().use(kafka({ brokers })).use(cluster({ elector: kafkaElector({ brokers, name: 'projector' }), members: kafkaMembers({ brokers, name: 'projector' }) }));
  * ```
  */
 export function kafkaElector(options: KafkaElectorOptions): Elector {
