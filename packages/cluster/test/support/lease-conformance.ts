@@ -166,6 +166,49 @@ export function describeLeaseConformance(label: string, makeEnv: () => Promise<L
       expect(c.cluster.state('config').entries()).toEqual([['rate', 7]]);
     });
 
+    it('converges every node on the same values when two write the same keys at once', async () => {
+      const election = fresh();
+      const a = await node(election);
+      const b = await node(election);
+      const writes = (bus: Bus & ClusterExtension, tag: string) =>
+        Promise.all(Array.from({ length: 10 }, (_, i) => bus.cluster.state<string>('race').set(`k${i % 3}`, `${tag}${i}`)));
+      await Promise.all([writes(a, 'a'), writes(b, 'b')]);
+      const view = (bus: Bus & ClusterExtension) => JSON.stringify(bus.cluster.state('race').entries().sort());
+      await waitFor(() => view(a) === view(b), WAIT, { message: () => `a ${view(a)} = b ${view(b)}` });
+      expect(a.cluster.state('race').entries()).toHaveLength(3);
+    });
+
+    it('runs work registered while leading at once, and no more after it is unregistered', async () => {
+      const election = fresh();
+      const a = await node(election);
+      await waitFor(() => a.cluster.isLeader, WAIT);
+      const epochs: number[] = [];
+      const unregister = a.cluster.onLeadership(({ epoch }) => void epochs.push(epoch));
+      expect(epochs).toEqual([a.cluster.epoch]);
+      unregister();
+      const b = await node(election);
+      await a.stop();
+      await waitFor(() => b.cluster.isLeader, WAIT);
+      expect(epochs).toHaveLength(1);
+    });
+
+    it('reports leadership work that throws on bus.events and keeps leading', async () => {
+      const election = fresh();
+      const bus = createBus({ source: 'cluster-test' }).use(
+        cluster({ elector: env.elector(election, TIMING), heartbeatMs: 200, stateSyncMs: 100 }),
+      );
+      buses.push(bus);
+      const errors: BusError[] = [];
+      bus.events.on('error', (error) => errors.push(error));
+      bus.cluster.onLeadership(() => {
+        throw new Error('the job failed');
+      });
+      await bus.start();
+      await waitFor(() => errors.length > 0, WAIT, { message: 'the failure reported' });
+      expect(errors[0]).toMatchObject({ code: 'HANDLER_FAILED', message: 'the job failed' });
+      expect(bus.cluster.isLeader).toBe(true);
+    });
+
     it('refuses a state write before start with BUS_NOT_STARTED', async () => {
       const bus = createBus().use(cluster({ elector: env.elector(fresh(), TIMING) }));
       await expect(bus.cluster.state('config').set('k', 1)).rejects.toMatchObject({ code: 'BUS_NOT_STARTED' });
