@@ -38,7 +38,10 @@ export class NodeCluster {
   readonly children = new Map<string, ChildProcess>();
   #spawned = 0;
 
-  constructor(private readonly env: Record<string, string> = {}) {}
+  constructor(
+    private readonly env: Record<string, string> = {},
+    private readonly script = 'node-child.ts',
+  ) {}
 
   async setup(): Promise<void> {
     await this.admin.query(`CREATE SCHEMA "${this.schema}"`);
@@ -50,7 +53,7 @@ export class NodeCluster {
   /** Starts a node; resolves with its tag once it is ready (its bus started). */
   start(extraEnv: Record<string, string> = {}): Promise<string> {
     const tag = `n${++this.#spawned}`;
-    const child = spawn(process.execPath, [path.join(import.meta.dirname, '..', 'faults', 'node-child.ts')], {
+    const child = spawn(process.execPath, [path.join(import.meta.dirname, '..', 'faults', this.script)], {
       env: { ...process.env, PG_URL: this.pgUrl, PG_SCHEMA: this.schema, ELECTION: this.election, TAG: tag, ...this.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
