@@ -45,6 +45,7 @@ export class Membership {
 
   /** Stops beating and removes this node's heartbeat (the others see it leave at their next round). */
   async stop(): Promise<void> {
+    if (this.#stopped) return; // never started, or stopped already
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#beat;

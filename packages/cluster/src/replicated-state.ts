@@ -75,6 +75,7 @@ export class StateReplica {
   }
 
   async stop(): Promise<void> {
+    if (this.#stopped) return; // never started, or stopped already
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#syncing;
