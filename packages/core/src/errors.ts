@@ -51,6 +51,10 @@ export const ERROR_CODES = {
     description: 'The `tx` given to publish is not an open transaction of the store the outbox was given.',
   },
   STORE_FAILED: { retryable: true, description: 'The event store or outbox could not read or write.' },
+  LEADERSHIP_LOST: {
+    retryable: false,
+    description: 'This node is not (or no longer) the cluster leader of that epoch: a fenced write was refused.',
+  },
 } as const satisfies Record<string, { readonly retryable: boolean; readonly description: string }>;
 
 /** A stable error code: a key of {@link ERROR_CODES}. */
