@@ -4,24 +4,15 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { deleteByPrefix } from '@bus/scripts/kafka-test';
 import { readServicesEnv } from '@bus/scripts/services-env';
-import { Admin } from '@platformatic/kafka';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const brokers = readServicesEnv().kafkaBrokers;
 const namespace = `test.example-kafka.${randomBytes(4).toString('hex')}`;
 
 afterAll(async () => {
-  if (!brokers) return;
-  const admin = new Admin({ clientId: 'example-kafka-test-cleanup', bootstrapBrokers: brokers.split(',') });
-  try {
-    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(namespace));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-    const groups = [...(await admin.listGroups()).keys()].filter((group) => group.startsWith(namespace));
-    if (groups.length > 0) await admin.deleteGroups({ groups }).catch(() => undefined);
-  } finally {
-    await admin.close();
-  }
+  if (brokers) await deleteByPrefix(namespace, brokers.split(','));
 }, 60_000);
 
 describe('the Kafka example', () => {

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
+import { deleteByPrefix } from '@bus/scripts/kafka-test';
 import { readServicesEnv } from '@bus/scripts/services-env';
-import { Admin } from '@platformatic/kafka';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { schemaPrefixOf } from '../src/config.ts';
@@ -28,16 +28,7 @@ afterAll(async () => {
     for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await client.end();
   }
-  if (!brokers) return;
-  const admin = new Admin({ clientId: 'example-outbox-test-cleanup', bootstrapBrokers: brokers.split(',') });
-  try {
-    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(namespace));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-    const groups = [...(await admin.listGroups()).keys()].filter((group) => group.startsWith(namespace));
-    if (groups.length > 0) await admin.deleteGroups({ groups }).catch(() => undefined);
-  } finally {
-    await admin.close();
-  }
+  if (brokers) await deleteByPrefix(namespace, brokers.split(','));
 }, 60_000);
 
 /** What the demo printed, parsed. */

@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   DECRYPT_FAILED: { retryable: false, description: 'The payload could not be decrypted or authenticated.' },
   CONCURRENCY_CONFLICT: { retryable: false, description: 'The stream is not at the expected version.' },
   CIRCUIT_OPEN: { retryable: true, description: 'The circuit breaker is open.' },
+  GAUGE_FAILED: { retryable: true, description: "A plugin's gauge could not be read for a metrics collection." },
   DEAD_LETTERED: { retryable: false, description: 'The event exhausted its attempts and went to the dead-letter sink.' },
   TX_INVALID: {
     retryable: false,

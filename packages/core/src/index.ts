@@ -15,6 +15,7 @@ export type { EnvelopeInput, EventEnvelope, ExtensionValue, PublishOptions } fro
 export { createEventId } from './envelope.js';
 export type { BusErrorCode, BusErrorOptions } from './errors.js';
 export { BusError, ERROR_CODES } from './errors.js';
+export type { GaugeDefinition, GaugeSource } from './gauges.js';
 export type { LogFields, Logger, LogLevel, LogMethod } from './logger.js';
 export { consoleLogger } from './logger.js';
 export { memoryTransport } from './memory-transport.js';

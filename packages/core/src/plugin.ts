@@ -8,6 +8,7 @@ import type { Bus, StopOptions } from './bus-api.js';
 import type { BusEventMap, BusEvents, DroppedEvent } from './bus-events.js';
 import type { EventEnvelope } from './envelope.js';
 import type { BusError, BusErrorCode } from './errors.js';
+import type { GaugeSource } from './gauges.js';
 import type { Logger } from './logger.js';
 import type { DeliverMiddleware, DeliverPhase, MiddlewareOptions, PublishMiddleware, PublishPhase } from './pipeline.js';
 import type { RouterFactory } from './router.js';
@@ -119,6 +120,10 @@ export interface Kernel {
    * transaction instead of sending them. Interceptors run in plugin order.
    */
   interceptSend(interceptor: SendInterceptor): void;
+  /** Declares gauges for a metrics plugin to report (`@bus/metrics` makes OpenTelemetry observable gauges of them). */
+  provideGauges(source: GaugeSource): void;
+  /** The gauges every plugin of this bus declared, for a metrics plugin (read them at `start()`). */
+  gaugeSources(): readonly GaugeSource[];
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Bus, StopOptions } from './bus-api.js';
 import type { BusEventEmitter } from './bus-events.js';
 import type { Middleware } from './compose.js';
 import { BusError } from './errors.js';
+import type { GaugeSource } from './gauges.js';
 import type { DeliverMiddleware, DeliverPhase, MiddlewareOptions, PublishMiddleware, PublishPhase } from './pipeline.js';
 import { DELIVER_PHASES, PUBLISH_PHASES } from './pipeline.js';
 import type { Kernel, Plugin, SubscribeHook } from './plugin.js';
@@ -38,6 +39,7 @@ export class Registration {
   readonly stoppingHooks: ((options: StopOptions) => void | Promise<void>)[] = [];
   readonly subscribeHooks: SubscribeHook[] = [];
   readonly sendInterceptors: SendInterceptor[] = [];
+  readonly gaugeSources: GaugeSource[] = [];
   /** Middleware registered with `reentrant: true`: they may call next() again (retries). */
   readonly reentrant = new Set<Middleware<never>>();
   transport: Transport | undefined;
@@ -176,6 +178,14 @@ export class Registration {
         }
         this.sendInterceptors.push(interceptor);
       },
+      provideGauges: (source) => {
+        assertSetup('provideGauges');
+        if (!Array.isArray(source?.gauges) || typeof source.collect !== 'function') {
+          throw new BusError('PLUGIN_INVALID', `Plugin '${pluginName}' gave provideGauges() something that is not { gauges, collect }.`);
+        }
+        this.gaugeSources.push(source);
+      },
+      gaugeSources: () => this.gaugeSources,
       observe: (signal, listener) => {
         services.events.observe(signal, listener);
       },

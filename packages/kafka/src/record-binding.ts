@@ -80,6 +80,31 @@ export interface PlainValueBindingOptions {
    * `kafka:<topic>`, `time` = the record's timestamp. A throw is a `DECODE_FAILED`.
    */
   readonly attributes?: (record: ConsumedRecord) => PlainAttributes | undefined;
+  /**
+   * Reads attributes from a JSON value by dotted path, e.g. `{ id: 'metadata.event_id', priority:
+   * 'metadata.priority' }`, and marks the event `application/json`. Values that are not strings, numbers or
+   * booleans are skipped; a value that is not JSON is a `DECODE_FAILED`. `attributes` overrides what it reads.
+   */
+  readonly jsonAttributes?: Readonly<Record<string, string>>;
+}
+
+/** The attributes `paths` name in a JSON record value, and `datacontenttype: application/json`. */
+function jsonAttributesOf(record: ConsumedRecord, paths: Readonly<Record<string, string>>): PlainAttributes {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(record.value as Uint8Array).toString('utf8'));
+  } catch (error) {
+    throw new BusError('DECODE_FAILED', `The record ${record.topic}/${record.partition}@${record.offset} is not JSON.`, { cause: error });
+  }
+  const attributes: Record<string, unknown> = { datacontenttype: 'application/json' };
+  for (const [name, path] of Object.entries(paths)) {
+    let found: unknown = value;
+    for (const step of path.split('.'))
+      found =
+        typeof found === 'object' && found !== null && Object.hasOwn(found, step) ? (found as Record<string, unknown>)[step] : undefined;
+    if (typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean') attributes[name] = found;
+  }
+  return attributes as PlainAttributes;
 }
 
 /**
@@ -98,10 +123,21 @@ export interface PlainValueBindingOptions {
  * ```
  */
 export function plainValueBinding(options: PlainValueBindingOptions = {}): KafkaBinding {
-  if (typeof options !== 'object' || options === null || (options.attributes !== undefined && typeof options.attributes !== 'function')) {
-    throw new BusError('PLUGIN_INVALID', 'plainValueBinding(options) takes { attributes?: (record) => attributes }.');
+  const paths = options?.jsonAttributes;
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    (options.attributes !== undefined && typeof options.attributes !== 'function') ||
+    (paths !== undefined && (typeof paths !== 'object' || paths === null || Object.values(paths).some((path) => typeof path !== 'string')))
+  ) {
+    throw new BusError(
+      'PLUGIN_INVALID',
+      "plainValueBinding(options) takes { attributes?: (record) => attributes, jsonAttributes?: { name: 'dotted.path' } }.",
+    );
   }
-  const attributes = options.attributes;
+  const own = options.attributes;
+  const attributes =
+    paths === undefined ? own : (record: ConsumedRecord) => ({ ...jsonAttributesOf(record, paths), ...(own?.(record) ?? {}) });
   return {
     name: 'plain-value',
     encode(event) {

@@ -18,6 +18,9 @@
  * - Rebalances: records of a partition taken away are dropped unhandled and
  *   uncommitted (its new owner reads them from the last commit); records
  *   fetched again after the client rewinds to the last commit are skipped.
+ * - Outages: a stream the client destroys (the broker is gone) is opened
+ *   again with a backoff of up to 5 s, rejoining the group first when the
+ *   client's membership lapsed, so consumption resumes once the broker is back.
  * - Close: stop fetching, let handlers in flight finish, commit, close the
  *   stream, then leave the group (in that order, as the client requires).
  * - A new topic list (`setTopics`): stop fetching, let handlers in flight
@@ -31,6 +34,7 @@ import { BusError, type BusEvents, type EventEnvelope, isThenable, type MessageH
 import {
   Consumer,
   type ConsumerGroupJoinPayload,
+  type GroupAssignment,
   type Message,
   type MessagesStream,
   MessagesStreamFallbackModes,
@@ -118,6 +122,8 @@ export class SubscriptionConsumer {
   #positionsGeneration = -1;
   readonly #commits = new Set<Promise<void>>();
   #reopenDelayMs = 250;
+  /** Set while a reopen is scheduled: a stream that fails as it opens both errors and closes, and one reopen is enough. */
+  #reopenScheduled = false;
 
   constructor(setup: SubscriptionConsumerSetup) {
     this.#setup = setup;
@@ -249,18 +255,38 @@ export class SubscriptionConsumer {
 
   async #openStream(): Promise<void> {
     const options = this.#options;
-    const stream = await this.#consumer.consume({
-      topics: [...this.#topics],
-      mode: MessagesStreamModes.COMMITTED,
-      fallbackMode: this.#fallback === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
-      autocommit: false,
-      maxWaitTime: options.maxWaitTimeMs,
-    });
+    // consume() joins only when the client has no member id or a topic is new to it. A consume() whose
+    // join failed (the broker was away) leaves its topics counted as tracked and the heartbeat stopped, so
+    // every later consume() skipped the join and read on a membership nobody kept alive (issue 18): after a
+    // 10 s outage the subscriber never resumed. Rejoin first whenever the membership is not active.
+    if (this.#consumer.memberId !== null && !this.#consumer.isActive()) await this.#consumer.joinGroup({});
+    const topics = [...this.#topics];
+    const tracked = this.#consumer.topics;
+    const trackedBefore = topics.map((topic) => tracked.get(topic) ?? 0);
+    let stream: ByteStream;
+    try {
+      stream = await this.#consumer.consume({
+        topics,
+        mode: MessagesStreamModes.COMMITTED,
+        fallbackMode: this.#fallback === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
+        autocommit: false,
+        maxWaitTime: options.maxWaitTimeMs,
+      });
+    } catch (error) {
+      // The failed consume() kept its topics tracked (only a stream's close untracks them): untrack them,
+      // so the next consume() joins again and a topic dropped later leaves the group's subscription.
+      topics.forEach((topic, index) => {
+        if ((tracked.get(topic) ?? 0) > (trackedBefore[index] ?? 0)) tracked.untrack(topic);
+      });
+      throw error;
+    }
     if (this.#stopping) {
       await stream.close().catch(noop);
       return;
     }
     this.#stream = stream;
+    // What this member holds now: consume() may not have rejoined (the membership outlived the last stream).
+    this.#takeAssignment(this.#consumer.assignments ?? []);
     const positioned = new Promise<void>((resolve, reject) => {
       stream.once('offsets', () => resolve());
       stream.once('error', reject);
@@ -304,8 +330,13 @@ export class SubscriptionConsumer {
   // ── receiving ──────────────────────────────────────────────────────────
 
   readonly #onJoin = (payload: ConsumerGroupJoinPayload): void => {
+    this.#takeAssignment(payload.assignments ?? []);
+  };
+
+  /** Holds `assignments` (of our topics) from now on; the work of partitions no longer held is revoked. */
+  #takeAssignment(assignments: readonly GroupAssignment[]): void {
     const assigned = new Set<string>();
-    for (const assignment of payload.assignments ?? []) {
+    for (const assignment of assignments) {
       if (!this.#topics.includes(assignment.topic)) continue;
       for (const partition of assignment.partitions) assigned.add(`${assignment.topic}:${partition}`);
     }
@@ -313,7 +344,7 @@ export class SubscriptionConsumer {
     for (const work of this.#partitions.values()) {
       if (!assigned.has(work.key)) this.#revoke(work);
     }
-  };
+  }
 
   #accept(stream: ByteStream, message: Bytes): void {
     // A stream being retired may still emit what it had buffered: those records come again on the next one.
@@ -515,11 +546,14 @@ export class SubscriptionConsumer {
   }
 
   #scheduleReopen(): void {
+    if (this.#reopenScheduled) return;
+    this.#reopenScheduled = true;
     const delay = this.#reopenDelayMs;
     this.#reopenDelayMs = Math.min(delay * 2, 5_000);
     this.#pendingTasks++; // not settled until it reopened
     setTimeout(() => {
       this.#pendingTasks--;
+      this.#reopenScheduled = false;
       if (this.#stopping) return;
       void this.#enqueue(() => this.#reopen());
     }, delay);

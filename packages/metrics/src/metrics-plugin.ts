@@ -35,6 +35,7 @@ import {
 } from '@opentelemetry/api';
 import { asException, errorMessage, errorType } from './error-type.js';
 import { type InFlightSource, type InFlightTotal, MeterState } from './meter-state.js';
+import { observePluginGauges } from './plugin-gauges.js';
 import {
   ATTR_BUS_DELIVERY_ATTEMPT,
   ATTR_ERROR_TYPE,
@@ -281,6 +282,7 @@ class Telemetry implements InFlightSource {
   readonly #options: MetricsOptions;
   readonly #settings: Settings;
   #started = false;
+  #stopGauges: () => void = () => {};
   #system = 'bus';
   #tracer: Tracer | undefined;
   /** The instruments and series, shared with every bus on the same meter and system; none without metrics. */
@@ -333,6 +335,9 @@ class Telemetry implements InFlightSource {
       const meter = (this.#options.meterProvider ?? metricsApi.getMeterProvider()).getMeter(SCOPE_NAME, SCOPE_VERSION);
       this.#meter = MeterState.of(meter, this.#system, this.#settings.buckets);
       this.#meter.inFlightSources.add(this);
+      this.#stopGauges = observePluginGauges(meter, this.#kernel.gaugeSources(), this.systemAttributes(), (error) =>
+        this.#kernel.report(error, 'GAUGE_FAILED'),
+      );
     }
   }
 
@@ -343,6 +348,7 @@ class Telemetry implements InFlightSource {
    */
   stop(): void {
     this.#meter?.inFlightSources.delete(this);
+    this.#stopGauges();
     const events = this.#kernel.events;
     events.off('failed', this.#onFailed);
     events.off('dropped', this.#onDropped);

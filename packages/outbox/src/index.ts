@@ -13,7 +13,8 @@ export type { OutboxRetryOptions } from './backoff.js';
 export type { InboxCounters, InboxExtension, InboxOptions } from './inbox-plugin.js';
 export { INBOX_HANDLE_ORDER, inbox } from './inbox-plugin.js';
 export type { OutboxControls, OutboxDeadLetters, OutboxExtension, OutboxOptions, OutboxStatus } from './outbox-plugin.js';
-export { outbox } from './outbox-plugin.js';
+export { OUTBOX_GAUGES, outbox } from './outbox-plugin.js';
+export type { PgQueryConfig } from './pg-statements.js';
 export type { PgPool, PgPoolClient, PostgresOutboxOptions } from './postgres-store.js';
 export { postgresOutbox } from './postgres-store.js';
 export type { RelayCounters, RelayOptions } from './relay.js';
@@ -28,6 +29,7 @@ export type {
   OutboxStore,
   OutboxWrite,
 } from './store.js';
+export { outboxStoreFor } from './store-for-transaction.js';
 export type { OutboxTableNames } from './table-names.js';
 export type { OutboxTransaction, PgClientLike, SqlDialect, SqliteDatabaseLike, SqlRow, SqlValue } from './transaction.js';
 export { pgTransaction, sqliteTransaction } from './transaction.js';

@@ -5,7 +5,7 @@
  * apply — and their encoded envelopes are written into the outbox table
  * instead of being sent; the relay sends them once committed.
  */
-import { BusError, definePlugin, type EventEnvelope, type Plugin, type PublishOptions } from '@bus/core';
+import { BusError, definePlugin, type EventEnvelope, type GaugeDefinition, type Plugin, type PublishOptions } from '@bus/core';
 import './publish-options.js';
 import { Relay, type RelayCounters, type RelayOptions } from './relay.js';
 import type { OutboxDeadLetter, OutboxDeadLetterFilter, OutboxStats, OutboxStore, OutboxWrite } from './store.js';
@@ -64,6 +64,14 @@ export interface OutboxExtension {
   readonly outbox: OutboxControls;
 }
 
+/** The outbox's gauges, reported as OpenTelemetry observable gauges when `@bus/metrics` is used. */
+export const OUTBOX_GAUGES: readonly GaugeDefinition[] = Object.freeze([
+  { name: 'bus.outbox.pending', description: 'Outbox rows waiting to be sent, scheduled ones included', unit: '{row}' },
+  { name: 'bus.outbox.scheduled', description: 'Pending outbox rows whose time has not come (scheduled or backing off)', unit: '{row}' },
+  { name: 'bus.outbox.oldest_pending_age', description: 'Age of the oldest due outbox row not yet sent', unit: 's' },
+  { name: 'bus.outbox.dead', description: 'Dead-lettered outbox rows', unit: '{row}' },
+]);
+
 const NO_COUNTERS: Readonly<RelayCounters> = Object.freeze({ sent: 0, retried: 0, deadLettered: 0, rounds: 0 });
 
 /**
@@ -121,6 +129,18 @@ export function outbox(options: OutboxOptions): Plugin<OutboxExtension> {
         const scheduled = publishOptions.deliverAt !== undefined || publishOptions.delayMs !== undefined;
         if (tx === undefined && !scheduled && !always) return send(messages);
         return write(store, messages, publishOptions, relay);
+      });
+      kernel.provideGauges({
+        gauges: OUTBOX_GAUGES,
+        collect: async () => {
+          const stats = await store.stats();
+          return {
+            'bus.outbox.pending': stats.pending,
+            'bus.outbox.scheduled': stats.scheduled,
+            'bus.outbox.oldest_pending_age': stats.oldestPendingAgeMs / 1000,
+            'bus.outbox.dead': stats.dead,
+          };
+        },
       });
       kernel.onStart(async () => {
         await store.open();

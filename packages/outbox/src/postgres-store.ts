@@ -5,9 +5,11 @@
  * processes share one table; a NOTIFY in the insert statement wakes them
  * when the caller's transaction commits.
  */
+
 import { BusError } from '@bus/core';
-import { POSTGRES_SCHEMA_VERSION, type PostgresNames, postgresMigrationV1, postgresNames } from './postgres-schema.js';
-import { envelopeColumns, envelopeOf, millisOf } from './row-codec.js';
+import { type PgQueryConfig, preparedQuery } from './pg-statements.js';
+import { POSTGRES_SCHEMA_VERSION, type PostgresNames, postgresMigrationV1, postgresMigrationV2, postgresNames } from './postgres-schema.js';
+import { deadOrder, envelopeColumns, envelopeOf, millisOf } from './row-codec.js';
 import type {
   InboxTransaction,
   OutboxDeadLetter,
@@ -23,8 +25,8 @@ import { isOutboxTransaction, isPgClient, type OutboxTransaction, pgTransaction,
 
 /** What the store needs of a `pg.PoolClient`. */
 export interface PgPoolClient {
-  /** Runs one statement. */
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** Runs one statement: its text and values, or a query config (`name` prepares it once per connection). */
+  query(textOrConfig: string | PgQueryConfig, values?: unknown[]): Promise<{ rows: unknown[] }>;
   /** Gives the connection back (destroys it when given an error). */
   release(error?: Error | boolean): void;
   /** `notification` events of LISTEN, and `error`. */
@@ -35,8 +37,8 @@ export interface PgPoolClient {
 
 /** What the store needs of a `pg.Pool` (a `pg.Pool` is one). */
 export interface PgPool {
-  /** Runs one statement on any connection. */
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** Runs one statement on any connection: its text and values, or a query config. */
+  query(textOrConfig: string | PgQueryConfig, values?: unknown[]): Promise<{ rows: unknown[] }>;
   /** Takes a connection. */
   connect(): Promise<PgPoolClient>;
   /** Closes every connection. */
@@ -139,8 +141,9 @@ class PostgresOutboxStore implements OutboxStore {
           `The outbox tables are at schema version ${version}, newer than this @bus/outbox (${POSTGRES_SCHEMA_VERSION}): upgrade it.`,
         );
       }
-      if (version < 1) {
-        await client.query(postgresMigrationV1(this.#names, this.#tables));
+      if (version < 1) await client.query(postgresMigrationV1(this.#names, this.#tables));
+      if (version < 2) await client.query(postgresMigrationV2(this.#names, this.#tables));
+      if (version < POSTGRES_SCHEMA_VERSION) {
         await client.query(
           `INSERT INTO ${this.#names.version} (component, version) VALUES ('outbox', $1) ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version`,
           [POSTGRES_SCHEMA_VERSION],
@@ -172,7 +175,7 @@ class PostgresOutboxStore implements OutboxStore {
 
   async #query(sql: string, params: readonly unknown[] = [], what = 'use the Postgres outbox'): Promise<SqlRow[]> {
     try {
-      return (await this.#db.query(sql, [...params])).rows as SqlRow[];
+      return (await this.#db.query(preparedQuery(sql, params))).rows as SqlRow[];
     } catch (error) {
       throw storeFailed(error, what);
     }
@@ -293,6 +296,10 @@ class PostgresOutboxStore implements OutboxStore {
       params.push(filter.ids);
       clauses.push(`event_id = ANY($${params.length}::text[])`);
     }
+    if (filter.seqs !== undefined) {
+      params.push(filter.seqs);
+      clauses.push(`seq = ANY($${params.length}::bigint[])`);
+    }
     if (filter.type !== undefined) {
       params.push(filter.type);
       clauses.push(`event_type = $${params.length}`);
@@ -307,7 +314,7 @@ class PostgresOutboxStore implements OutboxStore {
       params.push(new Date(until).toISOString());
       clauses.push(`failed_at < $${params.length}::timestamptz`);
     }
-    const limit = filter.limit === undefined ? '' : ` ORDER BY seq LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+    const limit = filter.limit === undefined ? '' : ` ORDER BY ${deadOrder(filter)} LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
     return [`${clauses.length === 0 ? 'TRUE' : clauses.join(' AND ')}${limit}`, params];
   }
 
@@ -316,7 +323,7 @@ class PostgresOutboxStore implements OutboxStore {
     const rows = await this.#query(
       `SELECT seq, attributes, payload, payload_kind, attempts, last_error,
               (extract(epoch FROM created_at) * 1000)::float8 AS created_ms, (extract(epoch FROM failed_at) * 1000)::float8 AS failed_ms
-         FROM ${this.#names.dead} WHERE seq IN (SELECT seq FROM ${this.#names.dead} WHERE ${where}) ORDER BY seq`,
+         FROM ${this.#names.dead} WHERE seq IN (SELECT seq FROM ${this.#names.dead} WHERE ${where}) ORDER BY ${deadOrder(filter)}`,
       params,
       'list outbox dead letters',
     );

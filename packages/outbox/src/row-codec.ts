@@ -79,3 +79,8 @@ function toUint8Array(bytes: Uint8Array): Uint8Array {
 export function millisOf(time: number | Date | undefined): number | undefined {
   return time instanceof Date ? time.getTime() : time;
 }
+
+/** The SQL order of dead letters a filter asks for: oldest first by default, newest first on request. */
+export function deadOrder(filter: { readonly newestFirst?: boolean }): string {
+  return filter.newestFirst === true ? 'failed_at DESC, seq DESC' : 'seq';
+}

@@ -14,7 +14,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BusError } from '@bus/core';
 import PQueue from 'p-queue';
-import { envelopeColumns, envelopeOf, millisOf } from './row-codec.js';
+import { deadOrder, envelopeColumns, envelopeOf, millisOf } from './row-codec.js';
 import { SQLITE_SCHEMA_VERSION, sqliteClaimSql, sqliteMigrationV1 } from './sqlite-schema.js';
 import type {
   InboxTransaction,
@@ -99,6 +99,7 @@ class SqliteOutboxStore implements OutboxStore {
   /** The file, or undefined for an in-memory database shared with the caller. */
   readonly #file: string | undefined;
   readonly #t: ResolvedTableNames;
+  readonly #insertSqls = new Map<number, string>();
   readonly #busyTimeoutMs: number;
   #db: DatabaseSync | undefined;
   #inboxDb: DatabaseSync | undefined;
@@ -234,6 +235,11 @@ class SqliteOutboxStore implements OutboxStore {
 
   async write(tx: OutboxTransaction, rows: readonly OutboxWrite[]): Promise<void> {
     const now = Date.now();
+    if (rows.length <= MAX_ROWS_PER_STATEMENT) {
+      const [sql, params] = this.#insert(rows, now);
+      await tx.execute(sql, params);
+      return;
+    }
     for (let start = 0; start < rows.length; start += MAX_ROWS_PER_STATEMENT) {
       const [sql, params] = this.#insert(rows.slice(start, start + MAX_ROWS_PER_STATEMENT), now);
       await tx.execute(sql, params);
@@ -248,16 +254,21 @@ class SqliteOutboxStore implements OutboxStore {
 
   #insert(rows: readonly OutboxWrite[], now: number): [string, SqlValue[]] {
     const params: SqlValue[] = [];
-    const tuples: string[] = [];
     for (const row of rows) {
       const c = envelopeColumns(row.envelope);
-      tuples.push('(?, ?, ?, ?, ?, ?, ?, ?)');
       params.push(c.eventId, c.type, c.partitionKey, c.attributes, c.payload, c.payloadKind, now, Math.max(now, row.availableAt ?? now));
     }
-    return [
-      `INSERT INTO "${this.#t.outbox}" (event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, available_at) VALUES ${tuples.join(', ')}`,
-      params,
-    ];
+    return [this.#insertSql(rows.length), params];
+  }
+
+  /** The INSERT of `count` rows, made once per count (the same string each time keeps the statement cache's lookups cheap). */
+  #insertSql(count: number): string {
+    let sql = this.#insertSqls.get(count);
+    if (sql === undefined) {
+      sql = `INSERT INTO "${this.#t.outbox}" (event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, available_at) VALUES ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+      if (this.#insertSqls.size < 64) this.#insertSqls.set(count, sql);
+    }
+    return sql;
   }
 
   async claim(relayId: string, limit: number, leaseMs: number): Promise<OutboxRecord[]> {
@@ -341,6 +352,10 @@ class SqliteOutboxStore implements OutboxStore {
       clauses.push(filter.ids.length === 0 ? 'FALSE' : `event_id IN (${filter.ids.map(() => '?').join(', ')})`);
       params.push(...filter.ids);
     }
+    if (filter.seqs !== undefined) {
+      clauses.push(filter.seqs.length === 0 ? 'FALSE' : `seq IN (${filter.seqs.map(() => '?').join(', ')})`);
+      params.push(...filter.seqs);
+    }
     if (filter.type !== undefined) {
       clauses.push('event_type = ?');
       params.push(filter.type);
@@ -355,7 +370,7 @@ class SqliteOutboxStore implements OutboxStore {
       clauses.push('failed_at < ?');
       params.push(until);
     }
-    const limit = filter.limit === undefined ? '' : ` ORDER BY seq LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+    const limit = filter.limit === undefined ? '' : ` ORDER BY ${deadOrder(filter)} LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
     return [
       `seq IN (SELECT seq FROM "${this.#t.deadLetters}" WHERE ${clauses.length === 0 ? 'TRUE' : clauses.join(' AND ')}${limit})`,
       params,
@@ -366,7 +381,7 @@ class SqliteOutboxStore implements OutboxStore {
     const [where, params] = this.#deadWhere({ ...filter, limit: filter.limit ?? 100 });
     const rows = await this.#all(
       'list outbox dead letters',
-      `SELECT seq, attributes, payload, payload_kind, attempts, last_error, created_at, failed_at FROM "${this.#t.deadLetters}" WHERE ${where} ORDER BY seq`,
+      `SELECT seq, attributes, payload, payload_kind, attempts, last_error, created_at, failed_at FROM "${this.#t.deadLetters}" WHERE ${where} ORDER BY ${deadOrder(filter)}`,
       params,
     );
     return rows.map((row) => ({ ...toRecord(row), lastError: String(row.last_error), failedAt: Number(row.failed_at) }));

@@ -55,6 +55,8 @@ export interface OutboxDeadLetter {
 export interface OutboxDeadLetterFilter {
   /** Only these event ids. */
   readonly ids?: readonly string[];
+  /** Only these rows, by {@link OutboxDeadLetter.seq}. */
+  readonly seqs?: readonly number[];
   /** Only this event type. */
   readonly type?: string;
   /** Only rows dead-lettered at or after this time (epoch ms or Date). */
@@ -63,6 +65,8 @@ export interface OutboxDeadLetterFilter {
   readonly until?: number | Date;
   /** At most this many (oldest first). Default: all for redrive and purge, 100 for list. */
   readonly limit?: number;
+  /** Newest dead letters first (by the time they died), for `limit` and for the order `list` returns. Default `false`. */
+  readonly newestFirst?: boolean;
 }
 
 /** The outbox's figures at one instant. */

@@ -4,7 +4,9 @@
  * database or a query builder's transaction into that; any other library
  * takes four lines (see `docs/outbox.md`).
  */
+
 import { BusError } from '@bus/core';
+import { type PgQueryConfig, preparedQuery } from './pg-statements.js';
 
 /** A parameter of a statement. */
 export type SqlValue = string | number | bigint | null | Uint8Array;
@@ -43,8 +45,8 @@ export interface OutboxTransaction {
 
 /** What the adapter needs of a `pg` `Client` or `PoolClient`. */
 export interface PgClientLike {
-  /** Runs one statement. */
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** Runs one statement: its text and values, or a query config (`name` prepares it once per connection). */
+  query(textOrConfig: string | PgQueryConfig, values?: unknown[]): Promise<{ rows: unknown[] }>;
   /** The database it connected to (`pg` sets it). */
   readonly database?: string | undefined;
 }
@@ -102,7 +104,7 @@ export function pgTransaction(client: PgClientLike): OutboxTransaction {
     dialect: 'postgres',
     database: client.database ?? undefined,
     handle: client,
-    execute: async (sql, params) => (await client.query(sql, params as unknown[])).rows as SqlRow[],
+    execute: async (sql, params) => (await client.query(preparedQuery(sql, params))).rows as SqlRow[],
     inTransaction: () => {
       const status = (client as { _txStatus?: string | null })._txStatus;
       // 'T' in a transaction block, 'E' in a failed one (its COMMIT rolls back), 'I' idle; null before any query.
@@ -111,7 +113,11 @@ export function pgTransaction(client: PgClientLike): OutboxTransaction {
   };
 }
 
-const statements = new WeakMap<SqliteDatabaseLike, Map<string, ReturnType<SqliteDatabaseLike['prepare']>>>();
+/** Per database: its statements by SQL text, and its file (read once: `location()` is a call into SQLite). */
+const statements = new WeakMap<
+  SqliteDatabaseLike,
+  { readonly prepared: Map<string, ReturnType<SqliteDatabaseLike['prepare']>>; readonly location: string | undefined }
+>();
 
 /**
  * Adapts a `node:sqlite` `DatabaseSync` on which the caller ran `BEGIN`.
@@ -129,13 +135,13 @@ export function sqliteTransaction(database: SqliteDatabaseLike): OutboxTransacti
   if (!isSqliteDatabase(database)) throw new BusError('TX_INVALID', 'sqliteTransaction() takes a node:sqlite DatabaseSync.');
   let cache = statements.get(database);
   if (cache === undefined) {
-    cache = new Map();
+    cache = { prepared: new Map(), location: database.location() ?? undefined };
     statements.set(database, cache);
   }
-  const prepared = cache;
+  const { prepared, location } = cache;
   return {
     dialect: 'sqlite',
-    database: database.location() ?? undefined,
+    database: location,
     handle: database,
     execute: (sql, params) => {
       let statement = prepared.get(sql);

@@ -137,9 +137,35 @@ describe('kyselyTransaction on Postgres', () => {
     const failure = await bus
       .publish('orders.created', { id: 'o-late' }, { tx: kyselyTransaction(ended, 'postgres'), id: 'evt-kysely-ended' })
       .catch((error: unknown) => error);
-    expect(BusError.is(failure)).toBe(true);
-    expect((failure as BusError).message).toMatch(/already committed/);
+    expect(BusError.is(failure) && failure.code).toBe('TX_INVALID');
+    expect((failure as BusError).message).toMatch(/ended \(committed\)/);
     expect(await outboxRows('evt-kysely-ended')).toBe(0);
+  });
+
+  it('checks the database a trx is on when told it, with TX_INVALID for another', async () => {
+    await db.transaction().execute(async (trx) => {
+      const failure = await bus
+        .publish(
+          'orders.created',
+          { id: 'o-db' },
+          { tx: kyselyTransaction(trx, 'postgres', { database: 'not_this_one' }), id: 'evt-kysely-other-db' },
+        )
+        .catch((error: unknown) => error);
+      expect(BusError.is(failure) && failure.code).toBe('TX_INVALID');
+      expect((failure as BusError).message).toMatch(/not_this_one/);
+    });
+    expect(await outboxRows('evt-kysely-other-db')).toBe(0);
+  });
+
+  it('refuses a controlled transaction after its commit with TX_INVALID, before any statement', async () => {
+    const trx = await db.startTransaction().execute();
+    await trx.commit().execute();
+    const failure = await bus
+      .publish('orders.created', { id: 'o-after' }, { tx: kyselyTransaction<Database>(trx, 'postgres'), id: 'evt-kysely-after' })
+      .catch((error: unknown) => error);
+    expect(BusError.is(failure) && failure.code).toBe('TX_INVALID');
+    expect((failure as BusError).message).toMatch(/BEGIN/);
+    expect(await outboxRows('evt-kysely-after')).toBe(0);
   });
 
   it('refuses the Kysely db itself (not a transaction) with TX_INVALID, and writes nothing', async () => {

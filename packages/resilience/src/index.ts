@@ -21,6 +21,8 @@ export type {
 } from './resilience-options.js';
 export type { DeadLetters, RedriveReport, ResilienceControls, ResilienceExtension } from './resilience-plugin.js';
 export { REDRIVE_ATTRIBUTE, RESILIENCE_HANDLE_ORDER, resilience } from './resilience-plugin.js';
+export type { RetryOperationOptions } from './retry-operation.js';
+export { retryOperation } from './retry-operation.js';
 export type { CircuitStatus } from './subscription-policy.js';
 export type { DeadLetterMessage, TransportDeadLetterSinkOptions } from './transport-dead-letter-sink.js';
 export { transportDeadLetterSink } from './transport-dead-letter-sink.js';

@@ -259,14 +259,14 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
   });
 }
 
+/** What `redriveOne` returns for a letter another redrive removed first. */
+const CLAIMED_ELSEWHERE = Symbol('claimed elsewhere');
+
 /**
  * The subscription a redrive goes to: the one that failed the event while it
  * lives, else one of the same name. With neither, every subscription would
  * skip the event and it would be lost, so the redrive fails instead.
  */
-/** What {@link redriveOne} returns for a letter another redrive removed first. */
-const CLAIMED_ELSEWHERE = Symbol('claimed elsewhere');
-
 function redriveTarget(letter: DeadLetter, live: ReadonlyMap<string, Subscription>): string {
   if (live.has(letter.subscription.id)) return letter.subscription.id;
   for (const subscription of live.values()) if (subscription.name === letter.subscription.name) return subscription.name;

@@ -3,9 +3,13 @@
 // and dead letters, scheduling, retention, stats and the inbox. The relay
 // sends to the in-process transport here; the Kafka tests cover the broker.
 import { type Bus, BusError, createBus, type EventEnvelope, memoryTransport, type Transport } from '@bus/core';
+import { metrics } from '@bus/metrics';
 import { waitFor } from '@bus/transport-tests';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inbox, type OutboxExtension, type OutboxOptions, outbox } from '../../src/index.js';
+import { POSTGRES_SCHEMA_VERSION } from '../../src/postgres-schema.js';
+import { SQLITE_SCHEMA_VERSION } from '../../src/sqlite-schema.js';
 import type { StoreEnv } from './store-env.js';
 
 /** A memory transport that refuses the sends `refuse` picks: a fault injected at the transport seam. */
@@ -22,6 +26,12 @@ export function refusingTransport(refuse: (event: EventEnvelope) => boolean): Tr
       await inner.send(messages);
     },
   };
+}
+
+/** A metric reader that collects only when asked. */
+class ManualReader extends MetricReader {
+  protected override async onShutdown(): Promise<void> {}
+  protected override async onForceFlush(): Promise<void> {}
 }
 
 const TYPES = ['orders.created', 'invoices.due', 'flaky', 'poison'] as const;
@@ -209,6 +219,8 @@ export function describeOutboxConformance(label: string, makeEnv: () => Promise<
       const { bus, received } = await startBus(table, { transport, retry: { maxAttempts: 5, initialDelayMs: 5, maxDelayMs: 20 } });
       await bus.publish('flaky', { n: 1 }, { delayMs: 0 });
       await waitFor(() => received.length === 1, 10_000);
+      // The memory transport delivers inside send(); the relay counts the row sent once send() returned.
+      await waitFor(async () => (await bus.outbox.stats()).relay.sent === 1, 10_000, { message: 'the sent count' });
       const stats = await bus.outbox.stats();
       expect(stats.relay.retried).toBe(2);
       expect(stats.relay.sent).toBe(1);
@@ -259,6 +271,32 @@ export function describeOutboxConformance(label: string, makeEnv: () => Promise<
       expect(await bus.outbox.deadLetters.purge({ ids: [second.id] })).toBe(1);
       expect(await bus.outbox.deadLetters.list()).toEqual([]);
       expect(ids(received).filter((id) => id === poison.id)).toHaveLength(1);
+    });
+
+    it('lists dead letters newest first and redrives one by its seq', async () => {
+      let poisoned = true;
+      const transport = refusingTransport((event) => poisoned && event.type === 'poison');
+      const { bus, received } = await startBus(fresh(), { transport, retry: { maxAttempts: 1 } });
+      const first = await bus.publish('poison', { n: 1 }, { delayMs: 0 });
+      await waitFor(async () => (await bus.outbox.stats()).dead === 1, 10_000, { message: 'the first dead letter' });
+      const second = await bus.publish('poison', { n: 2 }, { delayMs: 0 });
+      await waitFor(async () => (await bus.outbox.stats()).dead === 2, 10_000, { message: 'the second dead letter' });
+
+      const oldestFirst = await bus.outbox.deadLetters.list();
+      expect(oldestFirst.map((letter) => letter.envelope.id)).toEqual([first.id, second.id]);
+      const newest = await bus.outbox.deadLetters.list({ newestFirst: true });
+      expect(newest.map((letter) => letter.envelope.id)).toEqual([second.id, first.id]);
+      expect((await bus.outbox.deadLetters.list({ newestFirst: true, limit: 1 })).map((l) => l.envelope.id)).toEqual([second.id]);
+
+      const seqOfFirst = oldestFirst[0]?.seq ?? -1;
+      expect(await bus.outbox.deadLetters.list({ seqs: [seqOfFirst] })).toHaveLength(1);
+      expect(await bus.outbox.deadLetters.list({ seqs: [] })).toEqual([]);
+      poisoned = false;
+      expect(await bus.outbox.deadLetters.redrive({ seqs: [seqOfFirst] })).toBe(1);
+      expect(await bus.outbox.deadLetters.redrive({ seqs: [seqOfFirst] })).toBe(0);
+      await waitFor(() => ids(received).includes(first.id), 10_000, { message: 'the redriven first letter' });
+      expect(ids(received)).not.toContain(second.id);
+      expect((await bus.outbox.deadLetters.list()).map((letter) => letter.envelope.id)).toEqual([second.id]);
     });
 
     it('dead-letters at once an error that says it is not worth retrying', async () => {
@@ -331,12 +369,43 @@ export function describeOutboxConformance(label: string, makeEnv: () => Promise<
       await waitFor(() => relay.received.length + relayAgain.received.length === 60, 10_000);
     });
 
+    it('reports pending, scheduled, oldest pending age and dead rows as OpenTelemetry gauges with @bus/metrics', async () => {
+      const reader = new ManualReader();
+      const meterProvider = new MeterProvider({ readers: [reader] });
+      const gauge = async (name: string) => {
+        const { resourceMetrics } = await reader.collect();
+        const metric = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).find((m) => m.descriptor.name === name);
+        return metric?.dataPoints[0]?.value;
+      };
+      const table = fresh();
+      const bus = createBus({ source: 'orders' })
+        .use(outbox({ store: env.store(table), relay: false }))
+        .use(metrics({ meterProvider, tracing: false }));
+      await bus.start();
+      buses.push(bus);
+      const tx = await env.begin();
+      await bus.publishBatch(
+        [
+          { type: 'orders.created', data: { n: 1 } },
+          { type: 'orders.created', data: { n: 2 } },
+        ],
+        { tx: tx.tx },
+      );
+      await bus.publish('invoices.due', {}, { tx: tx.tx, delayMs: 60_000 });
+      await tx.commit();
+      expect(await gauge('bus.outbox.pending')).toBe(3);
+      expect(await gauge('bus.outbox.scheduled')).toBe(1);
+      expect(await gauge('bus.outbox.dead')).toBe(0);
+      expect(await gauge('bus.outbox.oldest_pending_age')).toBeGreaterThanOrEqual(0);
+    });
+
     it('migrates once when several stores open the same new tables at once', async () => {
       const table = fresh();
       const stores = [1, 2, 3, 4].map(() => env.store(table));
       await Promise.all(stores.map((store) => store.open()));
       const rows = await env.query(`SELECT component, version FROM ${table}_version`);
-      expect(rows).toEqual([{ component: 'outbox', version: 1 }]);
+      const current = env.name === 'postgres' ? POSTGRES_SCHEMA_VERSION : SQLITE_SCHEMA_VERSION;
+      expect(rows).toEqual([{ component: 'outbox', version: current }]);
       await Promise.all(stores.map((store) => store.close()));
     });
 
