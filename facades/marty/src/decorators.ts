@@ -18,10 +18,10 @@ export interface DecoratorsEventBus {
 }
 
 /** An async function or method. */
-type AsyncFn = (this: unknown, ...args: never[]) => Promise<unknown>;
+export type DecoratedFunction = (this: unknown, ...args: never[]) => Promise<unknown>;
 
 let moduleBus: DecoratorsEventBus | null = null;
-const fallbackLogger = consoleLogger();
+const FALLBACK_LOGGER = consoleLogger();
 let starting: Promise<DecoratorsEventBus> | null = null;
 
 /** The module bus: the one set, or a new `EnhancedEventBus(new KafkaConfig())`, started on first use. */
@@ -75,13 +75,13 @@ async function emit(eventType: string, data: () => Record<string, unknown>, prio
     const bus = await getDecoratorsEventBus();
     await bus.publish(new BaseEvent({ eventType, data: data(), priority, correlationId: correlationId ?? null }));
   } catch (error) {
-    const logger = moduleBus instanceof EnhancedEventBus ? moduleBus.logger : fallbackLogger;
+    const logger = moduleBus instanceof EnhancedEventBus ? moduleBus.logger : FALLBACK_LOGGER;
     logger.error({ err: error, eventType }, `Failed to publish ${eventType} event: ${pythonStr(error)}`);
   }
 }
 
 /** Wraps `fn` keeping `this` and its name; `around` runs the call. Works as a method decorator (`context` ignored). */
-function wrap<F extends AsyncFn>(
+function wrap<F extends DecoratedFunction>(
   fn: F,
   around: (call: () => Promise<unknown>, positional: unknown[], kwargs: Record<string, unknown>) => Promise<unknown>,
 ): F {
@@ -94,7 +94,7 @@ function wrap<F extends AsyncFn>(
 }
 
 /** A decorator: `(fn, context?) => wrapper`. */
-export type EventDecorator = <F extends AsyncFn>(fn: F, context?: unknown) => F;
+export type EventDecorator = <F extends DecoratedFunction>(fn: F, context?: unknown) => F;
 
 /** Options of {@link auditEvent} (Python's keyword arguments, with their defaults: null, false, false, false, NORMAL). */
 export type AuditEventOptions = { resourceIdField?: string | null; priority?: EventPriority } & {

@@ -137,9 +137,8 @@ export class EnhancedEventBus {
   /** Sends `event` to its topic; rejects "Event bus is not running" before `start()`. */
   async publish(event: BaseEvent, options: PublishEventOptions = {}): Promise<void> {
     this.#assertRunning();
-    if (options.delay !== undefined && options.delay !== null) {
-      this.logger.warn({ delay: options.delay }, `publish(delay=${options.delay}) is not supported; use publishScheduled. Publishing now.`);
-    }
+    const { delay } = options;
+    if (delay !== undefined && delay !== null) this.logger.warn({ delay }, 'publish(delay) is unsupported: use publishScheduled.');
     await send(this.bus, event);
   }
 

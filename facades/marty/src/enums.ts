@@ -96,13 +96,25 @@ export const DeliveryGuarantee = Object.freeze({
 export type DeliveryGuarantee = (typeof DeliveryGuarantee)[keyof typeof DeliveryGuarantee];
 
 /** `USER_LOGIN_FAILED` → `user.login.failed`, as a type. */
-type Dotted<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Lowercase<Head>}.${Dotted<Tail>}` : Lowercase<S>;
+export type Dotted<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Lowercase<Head>}.${Dotted<Tail>}` : Lowercase<S>;
 
-/** A frozen enum whose values are its names lowercased with dots (Python's `AuditEventType`, `NotificationEventType`). */
-function dottedEnum<const N extends string>(names: readonly N[]): { readonly [K in N]: Dotted<K> } {
-  return Object.freeze(Object.fromEntries(names.map((name) => [name, name.toLowerCase().replaceAll('_', '.')]))) as { [K in N]: Dotted<K> };
+/** An enum whose values are its names lowercased with dots (`USER_LOGIN: 'user.login'`), as `types.py`'s are. */
+export type DottedEnum<N extends string> = { readonly [K in N]: Dotted<K> };
+
+/** A frozen {@link DottedEnum} of `names`. */
+function dottedEnum<const N extends string>(names: readonly N[]): DottedEnum<N> {
+  return Object.freeze(Object.fromEntries(names.map((name) => [name, name.toLowerCase().replaceAll('_', '.')]))) as DottedEnum<N>;
 }
 
+/** The member names of {@link AuditEventType}, in `types.py`'s order. */
+// biome-ignore format: the names in rows, as in types.py
+export const AUDIT_EVENT_NAMES = [
+  'USER_LOGIN', 'USER_LOGOUT', 'USER_LOGIN_FAILED', 'PERMISSION_DENIED', 'ROLE_CHANGED',
+  'DATA_ACCESSED', 'DATA_CREATED', 'DATA_UPDATED', 'DATA_DELETED', 'DATA_EXPORTED',
+  'SECURITY_VIOLATION', 'CERTIFICATE_ISSUED', 'CERTIFICATE_REVOKED', 'CERTIFICATE_VALIDATED',
+  'SERVICE_STARTED', 'SERVICE_STOPPED', 'SERVICE_ERROR', 'CONFIGURATION_CHANGED',
+  'TRUST_ANCHORED', 'TRUST_REVOKED', 'COMPLIANCE_CHECKED', 'COMPLIANCE_VIOLATION',
+] as const;
 /**
  * Audit event types (`types.py`): the names, lowercased, with dots.
  *
@@ -111,17 +123,17 @@ function dottedEnum<const N extends string>(names: readonly N[]): { readonly [K 
  * await publisher.publishAuditEvent(AuditEventType.USER_LOGIN, 'login', 'user', { resourceId: 'u-1' });
  * ```
  */
-// biome-ignore format: the names in rows, as in types.py
-export const AuditEventType = dottedEnum([
-  'USER_LOGIN', 'USER_LOGOUT', 'USER_LOGIN_FAILED', 'PERMISSION_DENIED', 'ROLE_CHANGED',
-  'DATA_ACCESSED', 'DATA_CREATED', 'DATA_UPDATED', 'DATA_DELETED', 'DATA_EXPORTED',
-  'SECURITY_VIOLATION', 'CERTIFICATE_ISSUED', 'CERTIFICATE_REVOKED', 'CERTIFICATE_VALIDATED',
-  'SERVICE_STARTED', 'SERVICE_STOPPED', 'SERVICE_ERROR', 'CONFIGURATION_CHANGED',
-  'TRUST_ANCHORED', 'TRUST_REVOKED', 'COMPLIANCE_CHECKED', 'COMPLIANCE_VIOLATION',
-] as const);
+export const AuditEventType: DottedEnum<(typeof AUDIT_EVENT_NAMES)[number]> = dottedEnum(AUDIT_EVENT_NAMES);
 /** A value of {@link AuditEventType}. */
 export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType];
 
+/** The member names of {@link NotificationEventType}, in `types.py`'s order. */
+// biome-ignore format: the names in rows, as in types.py
+export const NOTIFICATION_EVENT_NAMES = [
+  'USER_WELCOME', 'USER_PASSWORD_RESET', 'USER_ACCOUNT_LOCKED', 'CERTIFICATE_EXPIRING', 'CERTIFICATE_EXPIRED',
+  'CERTIFICATE_RENEWAL_REQUIRED', 'SYSTEM_MAINTENANCE', 'SYSTEM_ALERT', 'BACKUP_COMPLETED', 'BACKUP_FAILED',
+  'COMPLIANCE_REVIEW_DUE', 'AUDIT_REQUIRED', 'POLICY_UPDATED',
+] as const;
 /**
  * Notification event types (`types.py`): the names, lowercased, with dots.
  *
@@ -130,11 +142,6 @@ export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType
  * await publisher.publishNotificationEvent(NotificationEventType.USER_WELCOME, 'user', ['u-1'], 'Hi', 'Welcome!');
  * ```
  */
-// biome-ignore format: the names in rows, as in types.py
-export const NotificationEventType = dottedEnum([
-  'USER_WELCOME', 'USER_PASSWORD_RESET', 'USER_ACCOUNT_LOCKED', 'CERTIFICATE_EXPIRING', 'CERTIFICATE_EXPIRED',
-  'CERTIFICATE_RENEWAL_REQUIRED', 'SYSTEM_MAINTENANCE', 'SYSTEM_ALERT', 'BACKUP_COMPLETED', 'BACKUP_FAILED',
-  'COMPLIANCE_REVIEW_DUE', 'AUDIT_REQUIRED', 'POLICY_UPDATED',
-] as const);
+export const NotificationEventType: DottedEnum<(typeof NOTIFICATION_EVENT_NAMES)[number]> = dottedEnum(NOTIFICATION_EVENT_NAMES);
 /** A value of {@link NotificationEventType}. */
 export type NotificationEventType = (typeof NotificationEventType)[keyof typeof NotificationEventType];

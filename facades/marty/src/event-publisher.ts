@@ -27,7 +27,7 @@ import {
 export type PublishMetadataOptions = { metadata?: LegacyEventMetadata | null };
 
 /** An event's payload. */
-type Data = Record<string, unknown>;
+export type EventPayload = Record<string, unknown>;
 
 /** A publish method's options: the metadata and the payload's optional fields. */
 export type PublishOptionsOf<F> = PublishMetadataOptions & Partial<F>;
@@ -97,7 +97,7 @@ export class EventPublisher {
     aggregateType: string,
     aggregateId: string,
     eventType: string,
-    eventData: Data,
+    eventData: EventPayload,
     options: PublishOptionsOf<DomainEventDataFields> = {},
   ): Promise<string> {
     const { metadata, ...fields } = options;
@@ -112,7 +112,7 @@ export class EventPublisher {
   }
 
   /** `<prefix>.<topic>` with the payload as given. */
-  publishCustomEvent(topic: string, eventType: string, payload: Data, options: PublishOptionsOf<{ key: string | null }> = {}) {
+  publishCustomEvent(topic: string, eventType: string, payload: EventPayload, options: PublishOptionsOf<{ key: string | null }> = {}) {
     return this.#publish(topic, eventType, payload, options.metadata, options.key ?? null);
   }
 
@@ -123,7 +123,7 @@ export class EventPublisher {
   async #publish(
     topic: string,
     eventType: string,
-    payload: Data,
+    payload: EventPayload,
     metadata: LegacyEventMetadata | null | undefined,
     key: string | null,
   ): Promise<string> {
