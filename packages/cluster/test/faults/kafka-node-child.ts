@@ -32,27 +32,28 @@ bus.events.on('leaderElected', ({ epoch }) => out({ ev: 'elected', epoch }));
 bus.events.on('leadershipLost', ({ epoch }) => out({ ev: 'lost', epoch }));
 
 bus.cluster.onLeadership(async (leadership) => {
-  let producer: Awaited<ReturnType<typeof fencedKafkaProducer>> | undefined;
-  try {
-    producer = await fencedKafkaProducer({ brokers, name: ELECTION, leadership });
-    let n = 0;
-    while (!leadership.signal.aborted) {
-      const believedAt = now();
-      try {
+  let n = 0;
+  // A producer started for an earlier leadership whose start was still in flight when this one began fences this
+  // one after the fact (Kafka fences by the order of producer starts): while this node still leads, it starts a new
+  // producer, which fences the stale one in turn. A node that no longer leads stops.
+  while (!leadership.signal.aborted && leadership.isValid()) {
+    let producer: Awaited<ReturnType<typeof fencedKafkaProducer>> | undefined;
+    try {
+      producer = await fencedKafkaProducer({ brokers, name: ELECTION, leadership });
+      while (!leadership.signal.aborted) {
+        const believedAt = now();
         await producer.send([
           { topic: TOPIC, key: 'log', value: JSON.stringify({ epoch: leadership.epoch, node: TAG, n: ++n, believedAt }) },
         ]);
         out({ ev: 'write', epoch: leadership.epoch, n });
-      } catch (error) {
-        out({ ev: 'refused', epoch: leadership.epoch, code: (error as { code?: string }).code, message: (error as Error).message });
-        break;
+        await sleep(20);
       }
-      await sleep(20);
+    } catch (error) {
+      out({ ev: 'refused', epoch: leadership.epoch, code: (error as { code?: string }).code, message: (error as Error).message });
+      await sleep(100);
+    } finally {
+      await producer?.close();
     }
-  } catch (error) {
-    out({ ev: 'refused', epoch: leadership.epoch, code: (error as { code?: string }).code, message: (error as Error).message });
-  } finally {
-    await producer?.close();
   }
 });
 
