@@ -1,6 +1,7 @@
 // `bus publish` and `bus tail`, run as the real binary against the real broker
 // (`node scripts/services.mjs up`). Every topic and group starts with this file's prefix.
 import { deleteByPrefix, testBrokers, uniquePrefix } from '@bus/scripts/kafka-test';
+import { Admin } from '@platformatic/kafka';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBus, startBus } from './support/run-bus.js';
 
@@ -91,6 +92,28 @@ describe('bus tail', () => {
     const run = await tail.exited;
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('Stopped after 0 events.');
+  });
+
+  it('deletes the consumer group it made for itself when it stops (and keeps one given with --group)', async () => {
+    const listGroups = async () => {
+      const admin = new Admin({ clientId: `${prefix}.admin`, bootstrapBrokers: brokers.split(',') });
+      try {
+        return [...(await admin.listGroups()).keys()];
+      } finally {
+        await admin.close();
+      }
+    };
+    const own = await runBus(['tail', `${prefix}.orders.*.created`, '--from', 'earliest', '--max', '1'], { env });
+    expect(own.code).toBe(0);
+    const made = /in group (bus-cli-tail-[0-9a-f]+)/.exec(own.stderr)?.[1];
+    expect(made).toBeDefined();
+    const given = group();
+    expect((await runBus(['tail', `${prefix}.orders.*.created`, '--from', 'earliest', '--max', '1', '--group', given], { env })).code).toBe(
+      0,
+    );
+    const groups = await listGroups();
+    expect(groups).not.toContain(made);
+    expect(groups).toContain(given);
   });
 
   it('needs brokers: exit 1 with a message that says where to give them', async () => {

@@ -14,6 +14,7 @@ import { type CommandContext, commandAction, type ExitCodeSlot } from '../comman
 import { withCommonOptions, withKafkaOptions } from '../command-options.js';
 import { viewEnvelope } from '../envelope-view.js';
 import { type KafkaFlags, kafkaConnection } from '../kafka-connection.js';
+import { deleteTailGroup } from '../tail-group.js';
 import { parseCount } from '../time-bound.js';
 
 interface TailFlags extends KafkaFlags {
@@ -82,11 +83,15 @@ async function runTail(ctx: CommandContext, flags: TailFlags, pattern: string): 
     );
     await handle.ready;
     await bus.kafka.settled();
-    ctx.note(`Tailing ${pattern} from ${flags.from}${flags.max === undefined ? '' : `, at most ${flags.max} events`} (Ctrl-C to stop).`);
+    ctx.note(
+      `Tailing ${pattern} from ${flags.from} in group ${group}${flags.max === undefined ? '' : `, at most ${flags.max} events`} (Ctrl-C to stop).`,
+    );
     await finished;
   } finally {
     ctx.io.signal.removeEventListener('abort', onAbort);
     await bus.stop({ timeoutMs: 5_000 });
+    // A group given with --group is the operator's; the one made for this run goes with it.
+    if (flags.group === undefined) await deleteTailGroup(connection, group, ctx.logger);
   }
   ctx.note(`Stopped after ${seen} event${seen === 1 ? '' : 's'}.`);
 }
