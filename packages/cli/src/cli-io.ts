@@ -3,7 +3,15 @@
  * streams and a signal aborted by Ctrl-C; tests and embedders give their own.
  */
 
-/** A stream the CLI writes to (a `process.stdout` is one). */
+/**
+ * A stream the CLI writes to (a `process.stdout` is one).
+ *
+ * @example
+ * ```ts
+ * const lines: string[] = [];
+ * const stdout: CliOutput = { write: (text) => lines.push(text) };
+ * ```
+ */
 export interface CliOutput {
   /** Writes text. */
   write(text: string): unknown;

@@ -7,7 +7,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BusError } from '@bus/core';
 
-/** The file looked for in the working directory when neither `--config` nor `BUS_CONFIG` names one. */
+/**
+ * The file looked for in the working directory when neither `--config` nor `BUS_CONFIG` names one.
+ *
+ * @example
+ * ```ts
+ * writeFileSync(CONFIG_FILE_NAME, JSON.stringify({ outbox: { url: 'sqlite:./orders.db' } } satisfies BusConfig));
+ * ```
+ */
 export const CONFIG_FILE_NAME = 'bus.config.json';
 
 /**
