@@ -1,7 +1,8 @@
 // `bus outbox status` and `bus dlq list|show|redrive|purge`, run as the real binary against
 // a SQLite file and a scratch schema of the real Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bury, encodedEnvelope, OUTBOXES, pending, type TestOutbox } from './support/outboxes.js';
+import { runCli } from '../src/index.js';
+import { bury, encodedEnvelope, OUTBOXES, pending, sqliteTestOutbox, type TestOutbox } from './support/outboxes.js';
 import { runBus } from './support/run-bus.js';
 
 describe.each(OUTBOXES)('on %s', (_name, makeOutbox) => {
@@ -163,5 +164,30 @@ describe.each(OUTBOXES)('on %s', (_name, makeOutbox) => {
       expect(rest.stdout.trim()).toBe('1 purged.');
       expect((await outbox.store.stats()).dead).toBe(0);
     });
+  });
+});
+
+describe('dlq redrive, interrupted', () => {
+  it('stops between batches when its abort signal fires (Ctrl-C), says how far it got, and exits 1', async () => {
+    const outbox = await sqliteTestOutbox();
+    try {
+      await bury(outbox.store, [encodedEnvelope('orders.created', { id: 'o-1' })]);
+      const controller = new AbortController();
+      controller.abort(); // Ctrl-C before the first batch
+      let stdout = '';
+      const code = await runCli(['dlq', 'redrive', '--yes', '--json', ...outbox.flags], {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: () => true },
+        stdin: (async function* () {})(),
+        env: {},
+        cwd: process.cwd(),
+        signal: controller.signal,
+      });
+      expect(code).toBe(1);
+      expect(JSON.parse(stdout)).toMatchObject({ matched: 1, redriven: 0, interrupted: true });
+      expect((await outbox.store.stats()).dead).toBe(1);
+    } finally {
+      await outbox.cleanup();
+    }
   });
 });

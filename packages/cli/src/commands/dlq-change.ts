@@ -94,26 +94,30 @@ async function run(ctx: CommandContext, flags: ChangeFlags, change: Change, stor
     ctx.note(`Not confirmed: nothing ${change.done}. (--yes skips the question, --dry-run lists the rows.)`);
     return EXIT_CODES.FAILURE;
   }
-  const changed = await applyInBatches(ctx, flags, change, store, rows);
-  ctx.result({ action: change.name, dryRun: false, outbox: where, matched: rows.length, [change.done]: changed }, () =>
-    changed === rows.length
+  const { changed, interrupted } = await applyInBatches(ctx, flags, change, store, rows);
+  ctx.result({ action: change.name, dryRun: false, outbox: where, matched: rows.length, [change.done]: changed, interrupted }, () => {
+    if (interrupted) return `Interrupted: ${changed} of ${rows.length} ${change.done}; run it again for the rest.`;
+    return changed === rows.length
       ? `${changed} ${change.done}.`
-      : `${changed} of ${rows.length} ${change.done}: the others were ${change.name === 'redrive' ? 'redriven or purged' : 'purged or redriven'} meanwhile.`,
-  );
+      : `${changed} of ${rows.length} ${change.done}: the others were redriven or purged meanwhile.`;
+  });
+  if (interrupted) return EXIT_CODES.FAILURE;
   return EXIT_CODES.OK;
 }
 
+/** Works through `rows` in batches; Ctrl-C (the abort signal) stops it between two batches. */
 async function applyInBatches(
   ctx: CommandContext,
   flags: ChangeFlags,
   change: Change,
   store: OutboxStore,
   rows: readonly OutboxDeadLetter[],
-): Promise<number> {
+): Promise<{ changed: number; interrupted: boolean }> {
   const progress = startProgress(ctx.io, change.done, rows.length, flags.progress);
   let changed = 0;
   try {
     for (let start = 0; start < rows.length; start += BATCH) {
+      if (ctx.io.signal.aborted) return { changed, interrupted: true };
       const seqs = rows.slice(start, start + BATCH).map((row) => row.seq);
       changed += await change.apply(store, seqs);
       progress.update(Math.min(start + BATCH, rows.length));
@@ -121,5 +125,5 @@ async function applyInBatches(
   } finally {
     progress.stop();
   }
-  return changed;
+  return { changed, interrupted: false };
 }
