@@ -24,3 +24,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
 });
 process.off('SIGINT', stop);
 process.off('SIGTERM', stop);
+// Everything the command opened is closed by now; should a client library still hold a socket, do not hang on it.
+setTimeout(() => process.exit(), 2_000).unref();

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/index.js';
 import { bury, encodedEnvelope, OUTBOXES, pending, sqliteTestOutbox, type TestOutbox } from './support/outboxes.js';
-import { runBus } from './support/run-bus.js';
+import { runBus, startBus } from './support/run-bus.js';
 
 describe.each(OUTBOXES)('on %s', (_name, makeOutbox) => {
   let outbox: TestOutbox;
@@ -125,6 +125,16 @@ describe.each(OUTBOXES)('on %s', (_name, makeOutbox) => {
       expect(declined.code).toBe(1);
       const unanswered = await runBus(['dlq', 'redrive', ...outbox.flags]);
       expect(unanswered.code).toBe(1);
+      expect((await outbox.store.stats()).dead).toBe(3);
+    });
+
+    it('Ctrl-C at the question is a "no"', async () => {
+      const asking = startBus(['dlq', 'redrive', ...outbox.flags], { stdin: 'open' });
+      await asking.waitFor('[y/N]');
+      asking.child.kill('SIGINT');
+      const run = await asking.exited;
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('Not confirmed: nothing redriven.');
       expect((await outbox.store.stats()).dead).toBe(3);
     });
 

@@ -12,8 +12,8 @@ export interface BusRun {
 }
 
 export interface RunOptions {
-  /** Text written to stdin, which is then closed (stdin is closed at once when absent). */
-  readonly stdin?: string;
+  /** Text written to stdin, which is then closed (stdin is closed at once when absent; left open with `'open'`). */
+  readonly stdin?: string | 'open';
   /** Extra environment variables; the child gets no BUS_* variable of the test runner's. */
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
@@ -53,8 +53,8 @@ export class BusProcess {
       child.once('error', reject);
       child.once('close', (code, signal) => resolve({ code, signal, stdout: this.stdout, stderr: this.stderr }));
     });
-    if (stdin !== undefined) child.stdin.end(stdin);
-    else child.stdin.end();
+    if (stdin === undefined) child.stdin.end();
+    else if (stdin !== 'open') child.stdin.end(stdin);
   }
 
   #grew(append: () => void): void {
