@@ -20,6 +20,7 @@ interface Workspace {
     dependencies?: Record<string, string>;
     peerDependencies?: Record<string, string>;
     devDependencies?: Record<string, string>;
+    bin?: string | Record<string, string>;
   };
 }
 
@@ -76,7 +77,8 @@ function consoleCallsOf(file: string): string[] {
 const CONSOLE_LOGGER = join(root, 'packages', 'core', 'src', 'logger.ts');
 
 const all = workspaces();
-const plugins = all.filter((w) => w.kind === 'package' && w.manifest.name !== '@bus/core');
+// A package with a `bin` (@bus/cli) is an application: like a facade, it assembles plugins, so it is no plugin.
+const plugins = all.filter((w) => w.kind === 'package' && w.manifest.name !== '@bus/core' && w.manifest.bin === undefined);
 const facades = all.filter((w) => w.kind === 'facade');
 const published = all.filter((w) => w.kind !== 'example' && !w.manifest.private);
 

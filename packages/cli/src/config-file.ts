@@ -1,0 +1,175 @@
+/**
+ * `bus.config.json`: the connections a project's operators share, so a
+ * command line needs no flags. Flags win over the environment, which wins
+ * over the file.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { BusError } from '@bus/core';
+
+/**
+ * The file looked for in the working directory when neither `--config` nor `BUS_CONFIG` names one.
+ *
+ * @example
+ * ```ts
+ * writeFileSync(CONFIG_FILE_NAME, JSON.stringify({ outbox: { url: 'sqlite:./orders.db' } } satisfies BusConfig));
+ * ```
+ */
+export const CONFIG_FILE_NAME = 'bus.config.json';
+
+/**
+ * The Kafka section of {@link BusConfig}.
+ *
+ * @example
+ * ```ts
+ * const kafka: KafkaConfig = { brokers: ['kafka-1:9092'], sasl: { mechanism: 'SCRAM-SHA-512', username: 'ops' }, tls: true };
+ * ```
+ */
+export interface KafkaConfig {
+  /** Bootstrap brokers, `host:port`: an array or a comma-separated string. */
+  readonly brokers?: string | readonly string[];
+  /** The client id the broker sees. Default `bus-cli`. */
+  readonly clientId?: string;
+  /** SASL: the mechanism, and the user name; the password is best left to `BUS_KAFKA_SASL_PASSWORD`. */
+  readonly sasl?: { readonly mechanism: SaslMechanism; readonly username?: string; readonly password?: string };
+  /** TLS: `true`, or a CA file (a path, relative to the config file) and the server name to check. */
+  readonly tls?: boolean | { readonly ca?: string; readonly servername?: string };
+}
+
+/**
+ * The SASL mechanisms the CLI maps to `@bus/kafka`'s `sasl` option.
+ *
+ * @example
+ * ```ts
+ * const mechanism: SaslMechanism = 'SCRAM-SHA-256';
+ * ```
+ */
+export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+
+/** The SASL mechanisms, for checks and help. */
+export const SASL_MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+
+/**
+ * The outbox section of {@link BusConfig}.
+ *
+ * @example
+ * ```ts
+ * const outbox: OutboxConfig = { url: 'postgres://app@db/orders', schema: 'orders', tables: { outbox: 'order_events' } };
+ * ```
+ */
+export interface OutboxConfig {
+  /** `postgres://…` (or `postgresql://…`), or `sqlite:<path>` (relative to the config file). */
+  readonly url?: string;
+  /** The Postgres schema of the tables. Default `public`. */
+  readonly schema?: string;
+  /** The table names, as given to `postgresOutbox`/`sqliteOutbox`. */
+  readonly tables?: { readonly outbox?: string; readonly deadLetters?: string; readonly inbox?: string; readonly version?: string };
+}
+
+/**
+ * What `bus.config.json` holds.
+ *
+ * @example
+ * ```ts
+ * const config: BusConfig = { kafka: { brokers: '127.0.0.1:9092' }, outbox: { url: 'sqlite:./outbox.db' } };
+ * ```
+ */
+export interface BusConfig {
+  /** The Kafka cluster of `publish` and `tail`. */
+  readonly kafka?: KafkaConfig;
+  /** The outbox of `outbox status` and `dlq`. */
+  readonly outbox?: OutboxConfig;
+}
+
+/** A loaded config file: its contents and the directory its relative paths are relative to. */
+export interface LoadedConfig {
+  /** The file's contents, checked. */
+  readonly config: BusConfig;
+  /** The file's directory; the working directory when there is no file. */
+  readonly baseDir: string;
+  /** The file read, if any. */
+  readonly file: string | undefined;
+}
+
+/**
+ * Loads the config: `explicit` (the `--config` flag), else `BUS_CONFIG`, else
+ * `bus.config.json` in `cwd` if there is one. A named file that is missing,
+ * unreadable or malformed is a `CONFIG_INVALID` `BusError`.
+ */
+export function loadConfig(explicit: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string): LoadedConfig {
+  const named = explicit ?? (env.BUS_CONFIG || undefined);
+  const file = named === undefined ? path.join(cwd, CONFIG_FILE_NAME) : path.resolve(cwd, named);
+  if (!existsSync(file)) {
+    if (named !== undefined) throw new BusError('CONFIG_INVALID', `The config file ${file} does not exist.`);
+    return { config: {}, baseDir: cwd, file: undefined };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new BusError('CONFIG_INVALID', `The config file ${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  return { config: checkConfig(parsed, file), baseDir: path.dirname(file), file };
+}
+
+function checkConfig(value: unknown, file: string): BusConfig {
+  const bad = (what: string): never => {
+    throw new BusError('CONFIG_INVALID', `The config file ${file}: ${what}.`);
+  };
+  if (!isRecord(value)) return bad('must hold a JSON object');
+  for (const key of Object.keys(value)) if (key !== 'kafka' && key !== 'outbox' && key !== '$schema') bad(`unknown section "${key}"`);
+  const { kafka, outbox } = value;
+  if (kafka !== undefined) {
+    if (!isRecord(kafka)) bad('"kafka" must be an object');
+    else {
+      const { brokers, clientId, sasl, tls } = kafka;
+      if (
+        brokers !== undefined &&
+        typeof brokers !== 'string' &&
+        !(Array.isArray(brokers) && brokers.every((b) => typeof b === 'string'))
+      ) {
+        bad('"kafka.brokers" must be a string or an array of strings');
+      }
+      if (clientId !== undefined && typeof clientId !== 'string') bad('"kafka.clientId" must be a string');
+      if (sasl !== undefined) {
+        if (!isRecord(sasl) || !SASL_MECHANISMS.includes(sasl.mechanism as SaslMechanism)) {
+          bad(`"kafka.sasl.mechanism" must be one of ${SASL_MECHANISMS.join(', ')}`);
+        } else {
+          for (const field of ['username', 'password'] as const) {
+            if (sasl[field] !== undefined && typeof sasl[field] !== 'string') bad(`"kafka.sasl.${field}" must be a string`);
+          }
+        }
+      }
+      if (tls !== undefined && typeof tls !== 'boolean') {
+        if (!isRecord(tls)) bad('"kafka.tls" must be true, false or { ca, servername }');
+        else if (
+          (tls.ca !== undefined && typeof tls.ca !== 'string') ||
+          (tls.servername !== undefined && typeof tls.servername !== 'string')
+        ) {
+          bad('"kafka.tls.ca" (a file path) and "kafka.tls.servername" must be strings');
+        }
+      }
+    }
+  }
+  if (outbox !== undefined) {
+    if (!isRecord(outbox)) bad('"outbox" must be an object');
+    else {
+      if (outbox.url !== undefined && typeof outbox.url !== 'string') bad('"outbox.url" must be a string');
+      if (outbox.schema !== undefined && typeof outbox.schema !== 'string') bad('"outbox.schema" must be a string');
+      if (outbox.tables !== undefined) {
+        if (!isRecord(outbox.tables)) bad('"outbox.tables" must be an object');
+        else {
+          for (const [role, name] of Object.entries(outbox.tables)) {
+            if (!['outbox', 'deadLetters', 'inbox', 'version'].includes(role)) bad(`unknown table "outbox.tables.${role}"`);
+            if (typeof name !== 'string') bad(`"outbox.tables.${role}" must be a string`);
+          }
+        }
+      }
+    }
+  }
+  return value as BusConfig;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
