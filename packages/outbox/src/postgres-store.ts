@@ -20,7 +20,7 @@ import type {
   OutboxWrite,
 } from './store.js';
 import { storeFailed } from './store-failed.js';
-import { type OutboxTableNames, resolveTableNames } from './table-names.js';
+import { type OutboxTableNames, resolveTableNames, versionComponent } from './table-names.js';
 import { isOutboxTransaction, isPgClient, type OutboxTransaction, pgTransaction, type SqlRow, type SqlValue } from './transaction.js';
 
 /** What the store needs of a `pg.PoolClient`. */
@@ -133,7 +133,8 @@ class PostgresOutboxStore implements OutboxStore {
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.#names.lockKey}:migrate`]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.#schema}"`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.#names.version} (component TEXT PRIMARY KEY, version INTEGER NOT NULL)`);
-      const found = await client.query(`SELECT version FROM ${this.#names.version} WHERE component = 'outbox'`);
+      const component = versionComponent(this.#tables);
+      const found = await client.query(`SELECT version FROM ${this.#names.version} WHERE component = $1`, [component]);
       const version = (found.rows[0] as { version?: number } | undefined)?.version ?? 0;
       if (version > POSTGRES_SCHEMA_VERSION) {
         throw new BusError(
@@ -145,8 +146,8 @@ class PostgresOutboxStore implements OutboxStore {
       if (version < 2) await client.query(postgresMigrationV2(this.#names, this.#tables));
       if (version < POSTGRES_SCHEMA_VERSION) {
         await client.query(
-          `INSERT INTO ${this.#names.version} (component, version) VALUES ('outbox', $1) ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version`,
-          [POSTGRES_SCHEMA_VERSION],
+          `INSERT INTO ${this.#names.version} (component, version) VALUES ($1, $2) ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version`,
+          [component, POSTGRES_SCHEMA_VERSION],
         );
       }
       await client.query('COMMIT');

@@ -26,7 +26,7 @@ import type {
   OutboxWrite,
 } from './store.js';
 import { storeFailed } from './store-failed.js';
-import { type OutboxTableNames, type ResolvedTableNames, resolveTableNames } from './table-names.js';
+import { type OutboxTableNames, type ResolvedTableNames, resolveTableNames, versionComponent } from './table-names.js';
 import {
   isOutboxTransaction,
   isSqliteDatabase,
@@ -124,7 +124,8 @@ class SqliteOutboxStore implements OutboxStore {
         db.exec('BEGIN IMMEDIATE');
         try {
           db.exec(`CREATE TABLE IF NOT EXISTS "${this.#t.version}" (component TEXT PRIMARY KEY, version INTEGER NOT NULL)`);
-          const row = db.prepare(`SELECT version FROM "${this.#t.version}" WHERE component = 'outbox'`).get() as
+          const component = versionComponent(this.#t);
+          const row = db.prepare(`SELECT version FROM "${this.#t.version}" WHERE component = ?`).get(component) as
             | { version?: number }
             | undefined;
           const version = row?.version ?? 0;
@@ -136,7 +137,10 @@ class SqliteOutboxStore implements OutboxStore {
           }
           if (version < 1) {
             db.exec(sqliteMigrationV1(this.#t));
-            db.prepare(`INSERT OR REPLACE INTO "${this.#t.version}" (component, version) VALUES ('outbox', ?)`).run(SQLITE_SCHEMA_VERSION);
+            db.prepare(`INSERT OR REPLACE INTO "${this.#t.version}" (component, version) VALUES (?, ?)`).run(
+              component,
+              SQLITE_SCHEMA_VERSION,
+            );
           }
           db.exec('COMMIT');
         } catch (error) {

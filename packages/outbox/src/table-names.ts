@@ -44,3 +44,13 @@ export function resolveTableNames(names: OutboxTableNames | undefined, schema: s
   if (new Set(Object.values(resolved)).size !== 4) throw new BusError('CONFIG_INVALID', 'The outbox tables need four distinct names.');
   return resolved;
 }
+
+/**
+ * The key of these tables' row in the version table: `outbox` for the default tables (as every version so far wrote
+ * it), `outbox:<table>` for others, so that two outboxes in one database that share the version table each keep
+ * their own version. Migrations are idempotent, so a custom-named outbox that an older version keyed `outbox`
+ * just runs them once more.
+ */
+export function versionComponent(tables: ResolvedTableNames): string {
+  return tables.outbox === 'bus_outbox' ? 'outbox' : `outbox:${tables.outbox}`;
+}

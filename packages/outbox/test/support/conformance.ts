@@ -405,8 +405,24 @@ export function describeOutboxConformance(label: string, makeEnv: () => Promise<
       await Promise.all(stores.map((store) => store.open()));
       const rows = await env.query(`SELECT component, version FROM ${table}_version`);
       const current = env.name === 'postgres' ? POSTGRES_SCHEMA_VERSION : SQLITE_SCHEMA_VERSION;
-      expect(rows).toEqual([{ component: 'outbox', version: current }]);
+      // Keyed by the outbox table: the suite's tables are not the default ones.
+      expect(rows).toEqual([{ component: `outbox:${table}_outbox`, version: current }]);
       await Promise.all(stores.map((store) => store.close()));
+    });
+
+    it('keeps the versions of two outboxes that share one version table apart', async () => {
+      const table = fresh();
+      const shared = `${table}_version`;
+      const first = env.store(table, { outbox: `${table}_a`, deadLetters: `${table}_a_dead`, inbox: `${table}_a_inbox`, version: shared });
+      const second = env.store(table, { outbox: `${table}_b`, deadLetters: `${table}_b_dead`, inbox: `${table}_b_inbox`, version: shared });
+      await first.open();
+      await second.open();
+      // The second outbox's tables exist although the first marked the shared version table migrated.
+      expect(await second.stats()).toMatchObject({ pending: 0, dead: 0 });
+      const components = (await env.query(`SELECT component FROM ${shared} ORDER BY component`)).map((row) => row.component);
+      expect(components).toEqual([`outbox:${table}_a`, `outbox:${table}_b`]);
+      await first.close();
+      await second.close();
     });
 
     it('inbox: handles an event id once per consumer, commits the handler’s writes with it, rolls back on failure', async () => {
