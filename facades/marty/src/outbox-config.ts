@@ -4,7 +4,7 @@
  * with a pool of its own, `sqlite:<path>` → the SQLite store), and the
  * relay takes the batch size, poll interval and attempts.
  */
-import { type OutboxOptions, type OutboxStore, postgresOutbox, sqliteOutbox } from '@bus/outbox';
+import { type OutboxOptions, type OutboxStore, outboxLocation, postgresOutbox, sqliteOutbox } from '@bus/outbox';
 import { assignFields, type FieldsOf } from './fields.js';
 
 /** The fields of {@link OutboxConfig} that have a default. */
@@ -42,9 +42,9 @@ export class OutboxConfig {
 
 /** The store a database URL names; a URL of another kind is an error that lists the accepted ones. */
 export function outboxStoreOf(databaseUrl: string): OutboxStore {
-  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return postgresOutbox({ connectionString: databaseUrl });
-  const sqlite = /^sqlite:(?:\/\/\/)?(.+)$/i.exec(databaseUrl);
-  if (sqlite?.[1] !== undefined) return sqliteOutbox({ path: sqlite[1] });
+  const location = outboxLocation(databaseUrl);
+  if (location?.kind === 'postgres') return postgresOutbox({ connectionString: location.connectionString });
+  if (location?.kind === 'sqlite') return sqliteOutbox({ path: location.path });
   throw new TypeError(`OutboxConfig: databaseUrl ${JSON.stringify(databaseUrl)} is not postgres(ql)://… or sqlite:<path>.`);
 }
 

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BusError } from '@bus/core';
-import { type OutboxStore, type OutboxTableNames, postgresOutbox, sqliteOutbox } from '@bus/outbox';
+import { type OutboxStore, type OutboxTableNames, outboxLocation, postgresOutbox, sqliteOutbox } from '@bus/outbox';
 import type { LoadedConfig } from './config-file.js';
 
 /** The outbox flags of a command line, as commander parsed them. */
@@ -45,15 +45,15 @@ export function outboxTarget(flags: OutboxFlags, env: Readonly<Record<string, st
     ...(flags.inboxTable === undefined ? {} : { inbox: flags.inboxTable }),
     ...(flags.versionTable === undefined ? {} : { version: flags.versionTable }),
   };
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    return { kind: 'postgres', connectionString: url, schema: flags.schema ?? fromConfig?.schema, tables };
+  const location = outboxLocation(url);
+  if (location?.kind === 'postgres') {
+    return { kind: 'postgres', connectionString: location.connectionString, schema: flags.schema ?? fromConfig?.schema, tables };
   }
-  if (url.startsWith('sqlite:')) {
+  if (location?.kind === 'sqlite') {
     if (flags.schema !== undefined) throw new BusError('CONFIG_INVALID', '--schema is for a Postgres outbox; a SQLite outbox has none.');
-    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (file.length === 0) throw new BusError('CONFIG_INVALID', 'A SQLite outbox is sqlite:<path>, e.g. sqlite:./outbox.db.');
-    return { kind: 'sqlite', path: path.resolve(baseDir ?? '.', file), tables };
+    return { kind: 'sqlite', path: path.resolve(baseDir ?? '.', location.path), tables };
   }
+  if (/^sqlite:/i.test(url)) throw new BusError('CONFIG_INVALID', 'A SQLite outbox is sqlite:<path>, e.g. sqlite:./outbox.db.');
   throw new BusError('CONFIG_INVALID', `The outbox ${JSON.stringify(redact(url))} is neither postgres://… nor sqlite:<path>.`);
 }
 

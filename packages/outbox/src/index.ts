@@ -14,6 +14,8 @@ export type { InboxCounters, InboxExtension, InboxOptions } from './inbox-plugin
 export { INBOX_HANDLE_ORDER, inbox } from './inbox-plugin.js';
 export type { OutboxControls, OutboxDeadLetters, OutboxExtension, OutboxOptions, OutboxStatus } from './outbox-plugin.js';
 export { OUTBOX_GAUGES, outbox } from './outbox-plugin.js';
+export type { OutboxLocation } from './outbox-url.js';
+export { outboxLocation } from './outbox-url.js';
 export type { PgQueryConfig } from './pg-statements.js';
 export type { PgPool, PgPoolClient, PostgresOutboxOptions } from './postgres-store.js';
 export { postgresOutbox } from './postgres-store.js';
