@@ -106,7 +106,8 @@ class SqliteOutboxStore implements OutboxStore {
   readonly #inboxQueue = new PQueue({ concurrency: 1 });
   readonly #statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
   readonly #wakes = new Set<() => void>();
-  readonly #watched = new Set<OutboxTransaction>();
+  /** The transactions written in and not yet ended, one per database handle (each publish adapts the handle anew). */
+  readonly #watched = new Map<unknown, OutboxTransaction>();
   #watchTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: SqliteOutboxOptions, file: string | undefined, tables: ResolvedTableNames) {
@@ -463,12 +464,12 @@ class SqliteOutboxStore implements OutboxStore {
   /** Watches `tx` until its transaction ends, then wakes the relay: the local commit signal. */
   written(tx: OutboxTransaction): void {
     if (tx.inTransaction === undefined || this.#wakes.size === 0) return;
-    this.#watched.add(tx);
+    this.#watched.set(tx.handle ?? tx, tx);
     this.#watchTimer ??= setInterval(() => {
       let ended = false;
-      for (const watched of this.#watched) {
+      for (const [handle, watched] of this.#watched) {
         if (!stillOpen(watched)) {
-          this.#watched.delete(watched);
+          this.#watched.delete(handle);
           ended = true;
         }
       }
