@@ -19,7 +19,7 @@ export { outboxLocation } from './outbox-url.js';
 export type { PgQueryConfig } from './pg-statements.js';
 export type { PgPool, PgPoolClient, PostgresOutboxOptions } from './postgres-store.js';
 export { postgresOutbox } from './postgres-store.js';
-export type { RelayCounters, RelayOptions } from './relay.js';
+export type { RelayCounters, RelayOptions, RelayShards } from './relay.js';
 export type { SqliteOutboxOptions } from './sqlite-store.js';
 export { sqliteOutbox } from './sqlite-store.js';
 export type {
@@ -27,6 +27,8 @@ export type {
   OutboxDeadLetter,
   OutboxDeadLetterFilter,
   OutboxRecord,
+  OutboxShardStats,
+  OutboxShards,
   OutboxStats,
   OutboxStore,
   OutboxWrite,

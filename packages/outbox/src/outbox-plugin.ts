@@ -8,7 +8,7 @@
 import { BusError, definePlugin, type EventEnvelope, type GaugeDefinition, type Plugin, type PublishOptions } from '@bus/core';
 import './publish-options.js';
 import { Relay, type RelayCounters, type RelayOptions } from './relay.js';
-import type { OutboxDeadLetter, OutboxDeadLetterFilter, OutboxStats, OutboxStore, OutboxWrite } from './store.js';
+import type { OutboxDeadLetter, OutboxDeadLetterFilter, OutboxShardStats, OutboxStats, OutboxStore, OutboxWrite } from './store.js';
 import { storeFailed } from './store-failed.js';
 
 /**
@@ -50,6 +50,8 @@ export interface OutboxDeadLetters {
 export interface OutboxControls {
   /** Pending rows, oldest pending age, dead rows, and the relay's counters. */
   stats(): Promise<OutboxStatus>;
+  /** Pending rows and oldest pending age of each of `count` key shards (see {@link RelayOptions.shards}). */
+  statsByShard(count: number): Promise<OutboxShardStats[]>;
   /** The dead letters. */
   readonly deadLetters: OutboxDeadLetters;
   /** Makes the relay claim now (it also wakes on commits and polls). */
@@ -162,6 +164,7 @@ export function outbox(options: OutboxOptions): Plugin<OutboxExtension> {
       return {
         outbox: {
           stats: async () => ({ ...(await store.stats()), relay: relay === undefined ? NO_COUNTERS : { ...relay.counters } }),
+          statsByShard: (count) => store.statsByShard(count),
           deadLetters,
           wake: () => relay?.wake(),
           store,

@@ -41,7 +41,7 @@ export function postgresNames(schema: string, tables: ResolvedTableNames): Postg
 }
 
 /** The schema version this code writes. */
-export const POSTGRES_SCHEMA_VERSION = 2;
+export const POSTGRES_SCHEMA_VERSION = 3;
 
 /** The statements that bring an empty schema to version 1. */
 export function postgresMigrationV1(names: PostgresNames, tables: ResolvedTableNames): string {
@@ -87,29 +87,7 @@ CREATE TABLE IF NOT EXISTS ${names.inbox} (
   PRIMARY KEY (consumer, event_id)
 );
 CREATE INDEX IF NOT EXISTS "${tables.inbox}_handled" ON ${names.inbox} (handled_at);
-CREATE OR REPLACE FUNCTION ${names.claim}(p_relay TEXT, p_limit INTEGER, p_lease_ms INTEGER)
-RETURNS SETOF ${names.outbox} LANGUAGE plpgsql VOLATILE AS $fn$
-BEGIN
-  PERFORM pg_advisory_xact_lock(hashtextextended('${names.lockKey}:claim', 0));
-  RETURN QUERY
-  UPDATE ${names.outbox} AS o
-     SET lease_until = clock_timestamp() + p_lease_ms * interval '1 millisecond', claimed_by = p_relay
-   WHERE o.seq IN (
-     SELECT c.seq FROM ${names.outbox} AS c
-      WHERE c.sent_at IS NULL
-        AND c.available_at <= clock_timestamp()
-        AND (c.lease_until IS NULL OR c.lease_until < clock_timestamp())
-        AND (c.partition_key IS NULL OR NOT EXISTS (
-              SELECT 1 FROM ${names.outbox} AS p
-               WHERE p.partition_key = c.partition_key AND p.seq < c.seq AND p.sent_at IS NULL
-                 AND ((p.lease_until IS NOT NULL AND p.lease_until >= clock_timestamp())
-                      OR (p.attempts > 0 AND p.available_at > clock_timestamp()))))
-      ORDER BY c.seq
-      LIMIT p_limit
-      FOR UPDATE SKIP LOCKED)
-  RETURNING o.*;
-END
-$fn$;
+${claimFunction(names, false)}
 `;
 }
 
@@ -122,4 +100,52 @@ $fn$;
 export function postgresMigrationV2(names: PostgresNames, tables: ResolvedTableNames): string {
   return `CREATE INDEX IF NOT EXISTS "${tables.outbox}_inflight" ON ${names.outbox} (partition_key, seq)
   WHERE sent_at IS NULL AND partition_key IS NOT NULL AND (lease_until IS NOT NULL OR attempts > 0);`;
+}
+
+/**
+ * Version 3: the claim takes key shards. `p_shards` lists the shards this relay claims from, out of
+ * `p_shard_count`; a row's shard is its partition key's hash modulo the count, and a row without a key is in
+ * shard 0. The per-key rule is unchanged and spans shards, so relays whose shard counts disagree (during a
+ * resize) still never send one key out of order. A three-argument call (an older relay) claims from every shard.
+ */
+export function postgresMigrationV3(names: PostgresNames): string {
+  return `DROP FUNCTION IF EXISTS ${names.claim}(TEXT, INTEGER, INTEGER);
+${claimFunction(names, true)}`;
+}
+
+/** The shard of a row, in SQL: what {@link postgresMigrationV3}'s claim filters on and `statsByShard` groups by. */
+export function postgresShardOf(row: string, count: string): string {
+  return `(CASE WHEN ${row}.partition_key IS NULL THEN 0 ELSE ((hashtextextended(${row}.partition_key, 0) & 2147483647) % ${count})::int END)`;
+}
+
+/** The claim function: one statement under the claim lock (see the file's comment), with or without key shards. */
+function claimFunction(names: PostgresNames, sharded: boolean): string {
+  return `CREATE OR REPLACE FUNCTION ${names.claim}(p_relay TEXT, p_limit INTEGER, p_lease_ms INTEGER${sharded ? ', p_shard_count INTEGER DEFAULT 1, p_shards INTEGER[] DEFAULT NULL' : ''})
+RETURNS SETOF ${names.outbox} LANGUAGE plpgsql VOLATILE AS $fn$
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtextextended('${names.lockKey}:claim', 0));
+  RETURN QUERY
+  UPDATE ${names.outbox} AS o
+     SET lease_until = clock_timestamp() + p_lease_ms * interval '1 millisecond', claimed_by = p_relay
+   WHERE o.seq IN (
+     SELECT c.seq FROM ${names.outbox} AS c
+      WHERE c.sent_at IS NULL
+        AND c.available_at <= clock_timestamp()
+        AND (c.lease_until IS NULL OR c.lease_until < clock_timestamp())${
+          sharded
+            ? `
+        AND (p_shards IS NULL OR ${postgresShardOf('c', 'p_shard_count')} = ANY(p_shards))`
+            : ''
+        }
+        AND (c.partition_key IS NULL OR NOT EXISTS (
+              SELECT 1 FROM ${names.outbox} AS p
+               WHERE p.partition_key = c.partition_key AND p.seq < c.seq AND p.sent_at IS NULL
+                 AND ((p.lease_until IS NOT NULL AND p.lease_until >= clock_timestamp())
+                      OR (p.attempts > 0 AND p.available_at > clock_timestamp()))))
+      ORDER BY c.seq
+      LIMIT p_limit
+      FOR UPDATE SKIP LOCKED)
+  RETURNING o.*;
+END
+$fn$;`;
 }

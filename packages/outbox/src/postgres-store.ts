@@ -8,13 +8,24 @@
 
 import { BusError } from '@bus/core';
 import { type PgQueryConfig, preparedQuery } from './pg-statements.js';
-import { POSTGRES_SCHEMA_VERSION, type PostgresNames, postgresMigrationV1, postgresMigrationV2, postgresNames } from './postgres-schema.js';
+import {
+  POSTGRES_SCHEMA_VERSION,
+  type PostgresNames,
+  postgresMigrationV1,
+  postgresMigrationV2,
+  postgresMigrationV3,
+  postgresNames,
+  postgresShardOf,
+} from './postgres-schema.js';
 import { deadOrder, envelopeColumns, envelopeOf, millisOf } from './row-codec.js';
+import { shardCount, shardStats } from './shards.js';
 import type {
   InboxTransaction,
   OutboxDeadLetter,
   OutboxDeadLetterFilter,
   OutboxRecord,
+  OutboxShardStats,
+  OutboxShards,
   OutboxStats,
   OutboxStore,
   OutboxWrite,
@@ -144,6 +155,7 @@ class PostgresOutboxStore implements OutboxStore {
       }
       if (version < 1) await client.query(postgresMigrationV1(this.#names, this.#tables));
       if (version < 2) await client.query(postgresMigrationV2(this.#names, this.#tables));
+      if (version < 3) await client.query(postgresMigrationV3(this.#names));
       if (version < POSTGRES_SCHEMA_VERSION) {
         await client.query(
           `INSERT INTO ${this.#names.version} (component, version) VALUES ($1, $2) ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version`,
@@ -243,10 +255,10 @@ class PostgresOutboxStore implements OutboxStore {
     return [sql, params];
   }
 
-  async claim(relayId: string, limit: number, leaseMs: number): Promise<OutboxRecord[]> {
+  async claim(relayId: string, limit: number, leaseMs: number, shards?: OutboxShards): Promise<OutboxRecord[]> {
     const rows = await this.#query(
-      `SELECT ${RECORD_COLUMNS} FROM ${this.#names.claim}($1, $2, $3)`,
-      [relayId, limit, leaseMs],
+      `SELECT ${RECORD_COLUMNS} FROM ${this.#names.claim}($1, $2, $3, $4, $5::int[])`,
+      [relayId, limit, leaseMs, shards?.count ?? 1, shards === undefined ? null : [...shards.owned]],
       'claim outbox rows',
     );
     return rows.map(toRecord).sort((a, b) => a.seq - b.seq);
@@ -374,6 +386,18 @@ class PostgresOutboxStore implements OutboxStore {
       oldestPendingAgeMs: Math.max(0, Math.round(Number(row?.oldest_ms ?? 0))),
       dead: Number(row?.dead ?? 0),
     };
+  }
+
+  async statsByShard(count: number): Promise<OutboxShardStats[]> {
+    const rows = await this.#query(
+      `SELECT ${postgresShardOf('o', '$1::int')} AS shard, count(*)::int AS pending,
+              count(*) FILTER (WHERE available_at > now())::int AS scheduled,
+              COALESCE((extract(epoch FROM now() - min(available_at) FILTER (WHERE available_at <= now())) * 1000)::float8, 0) AS oldest_ms
+         FROM ${this.#names.outbox} AS o WHERE sent_at IS NULL GROUP BY 1`,
+      [shardCount(count)],
+      'read outbox stats by shard',
+    );
+    return shardStats(count, rows);
   }
 
   async nextDueAt(): Promise<number | undefined> {

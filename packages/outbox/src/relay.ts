@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BusError, type EventEnvelope } from '@bus/core';
 import { backoffDelay, type OutboxRetryOptions } from './backoff.js';
-import type { OutboxRecord, OutboxStore } from './store.js';
+import { checkShards, shardCount } from './shards.js';
+import type { OutboxRecord, OutboxShards, OutboxStore } from './store.js';
 
 /** Options of the relay. */
 export interface RelayOptions {
@@ -31,6 +32,22 @@ export interface RelayOptions {
   readonly cleanupIntervalMs?: number;
   /** This relay's name in the table's `claimed_by`. Default `host:pid:random`. */
   readonly relayId?: string;
+  /**
+   * Claim only the rows of some key shards: `count` shards, and `owned()` the ones this relay may send now (read
+   * before every claim; none owned: the relay waits). With `@bus/cluster`'s sharded Kafka elector each shard has
+   * one active relay: `{ count: 8, owned: () => bus.cluster.shards().map((s) => s.shard) }`; with a lease
+   * elector, one relay for the table: `{ count: 1, owned: () => (bus.cluster.isLeader() ? [0] : []) }`.
+   * Per-key order never depends on it (the claim's per-key rule spans shards). Default: every row.
+   */
+  readonly shards?: RelayShards;
+}
+
+/** The key shards a relay claims from (see {@link RelayOptions.shards}). */
+export interface RelayShards {
+  /** How many shards the partition keys are spread over (1 to 65 536). */
+  readonly count: number;
+  /** The shards this relay may claim from now, each in `[0, count)`. */
+  owned(): readonly number[];
 }
 
 /** What the relay has done since it started. */
@@ -77,6 +94,7 @@ export class Relay {
   #unwatch: (() => Promise<void>) | undefined;
   #outageFailures = 0;
   #lastCleanup = 0;
+  readonly #shards: RelayShards | undefined;
 
   constructor(store: OutboxStore, events: RelayEvents, options: RelayOptions = {}) {
     this.#store = store;
@@ -87,6 +105,12 @@ export class Relay {
     this.#leaseMs = positive(options.leaseMs, 30_000, 'leaseMs');
     this.#keepSentMs = options.keepSentMs ?? 0;
     this.#cleanupIntervalMs = positive(options.cleanupIntervalMs, 60_000, 'cleanupIntervalMs');
+    if (options.shards !== undefined) {
+      if (typeof options.shards.owned !== 'function')
+        throw new BusError('CONFIG_INVALID', 'outbox({ shards }) needs owned(), a function that returns the shards this relay may claim.');
+      shardCount(options.shards.count);
+    }
+    this.#shards = options.shards;
     this.#retry = {
       maxAttempts: positive(options.retry?.maxAttempts, 10, 'retry.maxAttempts'),
       initialDelayMs: positive(options.retry?.initialDelayMs, 200, 'retry.initialDelayMs'),
@@ -123,7 +147,12 @@ export class Relay {
       let claimed: OutboxRecord[];
       try {
         this.#woken = false;
-        claimed = await this.#store.claim(this.id, this.#batchSize, this.#leaseMs);
+        const shards = this.#ownedShards();
+        if (shards?.owned.length === 0) {
+          await this.#idle(this.#pollIntervalMs);
+          continue;
+        }
+        claimed = await this.#store.claim(this.id, this.#batchSize, this.#leaseMs, shards);
         await this.#cleanUp();
       } catch (error) {
         if (!isBusy(error)) this.#events.failed(BusError.from(error, 'STORE_FAILED'));
@@ -141,6 +170,12 @@ export class Relay {
         await this.#idle(backoffDelay(this.#outageFailures, this.#retry) + this.#retry.initialDelayMs, true);
       } else this.#outageFailures = 0;
     }
+  }
+
+  /** The shards to claim from now; `undefined` is every row. */
+  #ownedShards(): OutboxShards | undefined {
+    if (this.#shards === undefined) return undefined;
+    return checkShards({ count: this.#shards.count, owned: [...this.#shards.owned()] });
   }
 
   /** Sends a round; resolves to whether the transport looked down (it stopped early and backs off). */

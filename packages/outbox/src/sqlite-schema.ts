@@ -55,7 +55,11 @@ CREATE INDEX IF NOT EXISTS "${t.inbox}_handled" ON "${t.inbox}" (handled_at);
 `;
 }
 
-/** The claim: due, unleased rows that no earlier unsent row of their key holds back (see `postgres-schema.ts`). */
+/** The SQL function the store registers on its connection: the key shard of a row (`keyShard` in `shards.ts`). */
+export const SQLITE_SHARD_FUNCTION = 'bus_outbox_key_shard';
+
+/** The claim: due, unleased rows that no earlier unsent row of their key holds back (see `postgres-schema.ts`);
+ * with ?5 (the shard count) and ?6 (the owned shards, a JSON array), only rows of those shards. */
 export function sqliteClaimSql(t: ResolvedTableNames): string {
   return `
 UPDATE "${t.outbox}" SET lease_until = ?1 + ?3, claimed_by = ?2
@@ -63,6 +67,7 @@ UPDATE "${t.outbox}" SET lease_until = ?1 + ?3, claimed_by = ?2
    SELECT c.seq FROM "${t.outbox}" AS c
     WHERE c.sent_at IS NULL AND c.available_at <= ?1
       AND (c.lease_until IS NULL OR c.lease_until < ?1)
+      AND (?5 IS NULL OR ${SQLITE_SHARD_FUNCTION}(c.partition_key, ?5) IN (SELECT value FROM json_each(?6)))
       AND (c.partition_key IS NULL OR NOT EXISTS (
             SELECT 1 FROM "${t.outbox}" AS p
              WHERE p.partition_key = c.partition_key AND p.seq < c.seq AND p.sent_at IS NULL

@@ -15,12 +15,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BusError } from '@bus/core';
 import PQueue from 'p-queue';
 import { deadOrder, envelopeColumns, envelopeOf, millisOf } from './row-codec.js';
-import { SQLITE_SCHEMA_VERSION, sqliteClaimSql, sqliteMigrationV1 } from './sqlite-schema.js';
+import { keyShard, shardCount, shardStats } from './shards.js';
+import { SQLITE_SCHEMA_VERSION, SQLITE_SHARD_FUNCTION, sqliteClaimSql, sqliteMigrationV1 } from './sqlite-schema.js';
 import type {
   InboxTransaction,
   OutboxDeadLetter,
   OutboxDeadLetterFilter,
   OutboxRecord,
+  OutboxShardStats,
+  OutboxShards,
   OutboxStats,
   OutboxStore,
   OutboxWrite,
@@ -149,6 +152,9 @@ class SqliteOutboxStore implements OutboxStore {
           throw error;
         }
       });
+      db.function(SQLITE_SHARD_FUNCTION, { deterministic: true }, (key, count) =>
+        keyShard(typeof key === 'string' ? key : null, Number(count)),
+      );
       this.#db = db;
     } catch (error) {
       throw storeFailed(error, 'open the SQLite outbox');
@@ -276,12 +282,19 @@ class SqliteOutboxStore implements OutboxStore {
     return sql;
   }
 
-  async claim(relayId: string, limit: number, leaseMs: number): Promise<OutboxRecord[]> {
+  async claim(relayId: string, limit: number, leaseMs: number, shards?: OutboxShards): Promise<OutboxRecord[]> {
     // One try: while another connection writes, nothing it holds is claimable anyway, and its commit wakes the relay.
     let rows: SqlRow[];
     try {
       if (this.#file === undefined && this.#db?.isTransaction === true) throw busyError();
-      rows = this.#prepared(sqliteClaimSql(this.#t)).all(Date.now(), relayId, leaseMs, limit) as SqlRow[];
+      rows = this.#prepared(sqliteClaimSql(this.#t)).all(
+        Date.now(),
+        relayId,
+        leaseMs,
+        limit,
+        shards?.count ?? null,
+        shards === undefined ? null : JSON.stringify(shards.owned),
+      ) as SqlRow[];
     } catch (error) {
       if (isBusy(error))
         throw new BusError('STORE_FAILED', 'The SQLite outbox is locked by a writer; claiming later.', {
@@ -433,6 +446,19 @@ class SqliteOutboxStore implements OutboxStore {
       oldestPendingAgeMs: Math.max(0, now - oldest),
       dead: Number(row?.dead ?? 0),
     };
+  }
+
+  async statsByShard(count: number): Promise<OutboxShardStats[]> {
+    const now = Date.now();
+    const rows = await this.#all(
+      'read outbox stats by shard',
+      `SELECT ${SQLITE_SHARD_FUNCTION}(partition_key, ?2) AS shard, count(*) AS pending,
+              count(*) FILTER (WHERE available_at > ?1) AS scheduled,
+              ?1 - min(available_at) FILTER (WHERE available_at <= ?1) AS oldest_ms
+         FROM "${this.#t.outbox}" WHERE sent_at IS NULL GROUP BY 1`,
+      [now, shardCount(count)],
+    );
+    return shardStats(count, rows);
   }
 
   async nextDueAt(): Promise<number | undefined> {

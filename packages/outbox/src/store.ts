@@ -81,6 +81,25 @@ export interface OutboxStats {
   readonly dead: number;
 }
 
+/**
+ * The key shards a claim takes rows from: a row's shard is a hash of its
+ * partition key modulo `count` (a row without a key is in shard 0), and only
+ * rows of the `owned` shards are claimed. Per-key order holds across shards
+ * and across relays that disagree on `count`.
+ */
+export interface OutboxShards {
+  /** How many shards the keys are spread over (≥ 1). */
+  readonly count: number;
+  /** The shards to claim from, each in `[0, count)`. */
+  readonly owned: readonly number[];
+}
+
+/** The figures of one key shard (see {@link OutboxStore.statsByShard}). */
+export interface OutboxShardStats extends Omit<OutboxStats, 'dead'> {
+  /** The shard, in `[0, count)`. */
+  readonly shard: number;
+}
+
 /** The transaction the inbox opens around one delivery. */
 export interface InboxTransaction {
   /** The store's statement runner, for the inbox row. */
@@ -118,8 +137,9 @@ export interface OutboxStore {
    * Claims up to `limit` due rows for `leaseMs`: rows whose time has come, that
    * no live lease holds, and that no earlier unsent row of the same partition
    * key holds back (one in flight elsewhere, or backing off). Oldest first.
+   * With `shards`, only rows of the owned shards.
    */
-  claim(relayId: string, limit: number, leaseMs: number): Promise<OutboxRecord[]>;
+  claim(relayId: string, limit: number, leaseMs: number, shards?: OutboxShards): Promise<OutboxRecord[]>;
   /** The rows were sent: deletes them, or with `keepSent` marks them sent (for retention). */
   complete(relayId: string, seqs: readonly number[], keepSent: boolean): Promise<void>;
   /** Gives the rows' leases back untouched (they were not tried). */
@@ -136,6 +156,8 @@ export interface OutboxStore {
   purge(filter: OutboxDeadLetterFilter): Promise<number>;
   /** The outbox's figures now. */
   stats(): Promise<OutboxStats>;
+  /** The figures of each of `count` key shards now (every shard listed, empty ones too). */
+  statsByShard(count: number): Promise<OutboxShardStats[]>;
   /** When the next unsent row becomes due (epoch ms), if any row waits. */
   nextDueAt(): Promise<number | undefined>;
   /** Deletes sent rows older than `olderThan` (epoch ms); resolves to how many. */

@@ -11,7 +11,7 @@ describe('postgres outbox migrations', () => {
   });
   afterAll(() => env.cleanup());
 
-  it('brings version-1 tables to version 2 (the in-flight index) once, and leaves version 2 as it is', async () => {
+  it('brings version-1 tables to version 3 (the in-flight index, the claim by key shards) once', async () => {
     const store = env.store('upgrade');
     await store.open();
     const { outbox, version } = env.tables('upgrade');
@@ -25,7 +25,10 @@ describe('postgres outbox migrations', () => {
     const upgraded = env.store('upgrade');
     await upgraded.open();
     expect(await indexes()).toContain(`${outbox}_inflight`);
-    expect(await env.query(`SELECT version FROM ${version}`)).toEqual([{ version: 2 }]);
+    expect(await env.query(`SELECT version FROM ${version}`)).toEqual([{ version: 3 }]);
+    // One claim function, with the shard arguments; a three-argument call (a relay of version 2) still claims.
+    const claims = await env.query('SELECT pronargs FROM pg_proc WHERE proname = $1', [`${outbox}_claim`]);
+    expect(claims).toEqual([{ pronargs: 5 }]);
     await upgraded.close();
   });
 });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBus } from '@bus/core';
 import { kafka } from '@bus/kafka';
+import { readRecords } from '@bus/scripts/kafka-test';
 import { readServicesEnv } from '@bus/scripts/services-env';
 import { serialization } from '@bus/serialization';
 import { waitFor } from '@bus/transport-tests';
@@ -153,10 +154,22 @@ describe('outbox relay killed with SIGKILL', () => {
       if (new Set(ids).size !== 1) idMismatches++;
     }
     const outOfOrder = keysOutOfOrder(arrival);
+    // The topic's own log, read back from the broker: tells a relay that wrote a key out of order
+    // from a consumer that delivered it out of order.
+    const totalCopies = [...copies.values()].reduce((sum, ids) => sum + ids.length, 0);
+    const log = (await readRecords(consumer.kafka.topicFor(type), totalCopies, 60_000, brokers)).map((record) => {
+      const { n, key } = JSON.parse(record.value.toString()) as { n: number; key: string };
+      return { n, key, partition: record.partition, offset: record.offset, timestamp: Number(record.timestamp) };
+    });
+    log.sort((a, b) => a.partition - b.partition || Number(a.offset - b.offset));
+    const inLog = new Set<number>();
+    const firstInLog = log.filter((entry) => !inLog.has(entry.n) && inLog.add(entry.n) !== undefined);
+    const logOutOfOrder = keysOutOfOrder(firstInLog);
+    for (const line of orderBreaks(firstInLog).slice(0, 10)) console.log(`[outbox crash] out of order in the log: ${line}`);
     console.log(
       `[outbox crash] events committed ${committed.size}, relay kills ${kills} (SIGKILL), consumed before the last kill ${relayedBeforeKills}, pending then ${pendingAfterKills}, ` +
         `consumed ${copies.size}, lost ${lost.length}, duplicates ${duplicates} (bound ${kills * BATCH_SIZE}), ` +
-        `duplicates with another id ${idMismatches}, keys whose first copies arrived out of order ${outOfOrder}`,
+        `duplicates with another id ${idMismatches}, keys whose first copies arrived out of order ${outOfOrder} (in the topic's log ${logOutOfOrder})`,
     );
     expect(committed.size).toBe(EVENTS);
     expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
@@ -171,6 +184,21 @@ describe('outbox relay killed with SIGKILL', () => {
     await writer.stop();
   }, 600_000);
 });
+
+/** Each place where a key's `n` went down in the log: the two records, with offsets and producer timestamps. */
+function orderBreaks(log: readonly { n: number; key: string; partition: number; offset: bigint; timestamp: number }[]): string[] {
+  const last = new Map<string, (typeof log)[number]>();
+  const breaks: string[] = [];
+  for (const entry of log) {
+    const before = last.get(entry.key);
+    if (before !== undefined && before.n > entry.n)
+      breaks.push(
+        `key ${entry.key}: n ${before.n} at ${before.partition}/${before.offset} (t ${before.timestamp}) before n ${entry.n} at ${entry.partition}/${entry.offset} (t ${entry.timestamp})`,
+      );
+    last.set(entry.key, entry);
+  }
+  return breaks;
+}
 
 /** Keys whose first copies did not arrive in increasing `n` (each key belongs to one writer, which commits in `n` order). */
 function keysOutOfOrder(arrival: readonly { n: number; key: string }[]): number {

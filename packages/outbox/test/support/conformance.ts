@@ -197,6 +197,82 @@ export function describeOutboxConformance(label: string, makeEnv: () => Promise<
       }
     });
 
+    it('with key shards, each relay sends only the rows of the shards it owns; a key stays with one shard', async () => {
+      const table = fresh();
+      const received: Received[] = [];
+      let ownedByOne: number[] = [];
+      let ownedByTwo: number[] = [];
+      const one = await startBus(table, { name: 'one', received, shards: { count: 4, owned: () => ownedByOne } });
+      await startBus(table, { name: 'two', received, shards: { count: 4, owned: () => ownedByTwo } });
+      const keys = Array.from({ length: 16 }, (_, k) => `customer-${k}`);
+      const tx = await env.begin();
+      for (let t = 0; t < 5; t++) {
+        for (const key of keys) await one.bus.publish('orders.created', { key, t }, { tx: tx.tx, key });
+        await one.bus.publish('orders.created', { key: null, t }, { tx: tx.tx }); // no key: shard 0
+      }
+      await tx.commit();
+      const total = 5 * (keys.length + 1);
+      // Nobody owns a shard yet: nothing is sent, and the rows wait in their shards.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(received).toEqual([]);
+      const before = await one.bus.outbox.statsByShard(4);
+      expect(before.map((s) => s.shard)).toEqual([0, 1, 2, 3]);
+      expect(before.reduce((sum, s) => sum + s.pending, 0)).toBe(total);
+      expect(before[0]?.pending).toBeGreaterThanOrEqual(5);
+      expect(before.filter((s) => s.pending > 0).length).toBeGreaterThanOrEqual(2); // 16 keys spread over shards
+
+      // One takes shards 0 and 1: exactly their rows are sent, the others stay.
+      ownedByOne = [0, 1];
+      one.bus.outbox.wake();
+      const ofOne = (before[0]?.pending ?? 0) + (before[1]?.pending ?? 0);
+      await waitFor(() => received.length >= ofOne, 10_000, { message: () => `${ofOne} deliveries, got ${received.length}` });
+      await waitFor(async () => (await one.bus.outbox.statsByShard(4)).slice(0, 2).every((s) => s.pending === 0), 10_000);
+      const middle = await one.bus.outbox.statsByShard(4);
+      expect(middle.map((s) => s.pending)).toEqual([0, 0, before[2]?.pending, before[3]?.pending]);
+      expect(received.every((r) => r.by === 'one')).toBe(true);
+
+      // Two takes shards 2 and 3: the rest goes, through two.
+      ownedByTwo = [2, 3];
+      await waitFor(() => received.length >= total, 10_000, { message: () => `${total} deliveries, got ${received.length}` });
+      await waitFor(async () => (await one.bus.outbox.stats()).pending === 0, 10_000);
+      expect(received.length).toBe(total);
+      expect(received.filter((r) => r.by === 'two').length).toBe(total - ofOne);
+      const relayOf = new Map<string, Set<string>>();
+      for (const { event, by } of received) {
+        const { key, t } = event.data as { key: string | null; t: number };
+        const name = key ?? '(none)';
+        relayOf.set(name, (relayOf.get(name) ?? new Set()).add(by));
+        expect(t).toBeGreaterThanOrEqual(0);
+      }
+      expect([...relayOf.values()].every((relays) => relays.size === 1)).toBe(true);
+      expect([...(relayOf.get('(none)') ?? [])]).toEqual(['one']);
+      for (const key of keys) {
+        const ts = received.filter((r) => (r.event.data as { key: string }).key === key).map((r) => (r.event.data as { t: number }).t);
+        expect(ts).toEqual([0, 1, 2, 3, 4]);
+      }
+    });
+
+    it('refuses bad shards with CONFIG_INVALID: at construction, and when owned() names a shard out of range', async () => {
+      for (const count of [0, 1.5, 70_000]) {
+        let thrown: unknown;
+        try {
+          await startBus(fresh(), { shards: { count, owned: () => [0] } });
+        } catch (error) {
+          thrown = error;
+        }
+        expect(BusError.is(thrown) && thrown.code).toBe('CONFIG_INVALID');
+      }
+      const table = fresh();
+      const errors: BusError[] = [];
+      const { bus, received } = await startBus(table, { always: true, shards: { count: 2, owned: () => [2] } });
+      bus.events.on('error', (error) => void errors.push(error));
+      await bus.publish('orders.created', { n: 1 }, { key: 'k' });
+      await waitFor(() => errors.length > 0, 10_000, { message: 'the relay to report the bad shard' });
+      expect(errors[0]?.code).toBe('CONFIG_INVALID');
+      expect(received).toEqual([]);
+      await expect(bus.outbox.statsByShard(0)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    });
+
     it('sends a row that commits after a later-inserted one (insert order is not commit order)', async () => {
       if (!env.concurrentWriters) return; // SQLite has one writer: its commit order is its insert order
       const table = fresh();
