@@ -119,7 +119,6 @@ describe('layout rules', () => {
   const FACADE_BUDGET: Readonly<Record<string, number>> = { '@bus/facade-ares': 750, '@bus/facade-marty': 1600 };
   const FACADE_CAPS_TODAY: Readonly<Record<string, number>> = {
     '@bus/facade-ares': 1466,
-    '@bus/facade-data-engineer': 309,
     '@bus/facade-game-dev': 306,
     '@bus/facade-healthcare': 489,
     '@bus/facade-sre': 423,
@@ -136,7 +135,6 @@ describe('layout rules', () => {
     'facades/ares/src/event-queue.ts: class EventQueue',
     'facades/ares/src/file-event-store.ts: class FileEventStore',
     'facades/ares/src/persistence-event-store.ts: class PersistenceEventStore',
-    'facades/data-engineer/src/fixed-delay-retry.ts: retry loop',
   ];
   it('facades define no queue, store or retry loop of their own beyond the known ones', () => {
     const found: string[] = [];

@@ -7,8 +7,8 @@
 import { withContext } from '@bus/context';
 import { type Bus, BusError, createBus, type Kernel, type Logger } from '@bus/core';
 import { kernelOf } from '@bus/core/plugin-kit';
+import { retryOperation } from '@bus/resilience';
 import { type CallArguments, isPlainObject, splitCallArguments } from './call-arguments.js';
-import { retryWithFixedDelay } from './fixed-delay-retry.js';
 import { WorkerPool } from './worker-pool.js';
 
 /**
@@ -372,7 +372,10 @@ export class ETLPipeline {
     }
     return async (...args: A): Promise<Awaited<R>> => {
       try {
-        return await retryWithFixedDelay(async () => await func(...args), retries, initialDelay * 1000);
+        // The legacy fixed delay: a doubling capped at its start is no doubling; every failure is retried.
+        const delayMs = initialDelay * 1000;
+        const fixedDelay = { maxAttempts: retries, initialDelayMs: delayMs, maxDelayMs: delayMs, jitter: false, retryable: () => true };
+        return await retryOperation(async () => await func(...args), fixedDelay);
       } catch (error) {
         const entry: DeadLetterEntry = { func: nameOf(func), ...splitCallArguments(args) };
         this.deadLetter.push(entry);

@@ -20,5 +20,7 @@ export { BACKPRESSURE_GUARD_ORDER, backpressure } from './backpressure-plugin.js
 export type { BoundedBufferOptions, BufferPolicy, OfferOutcome } from './bounded-buffer.js';
 export { BoundedBuffer } from './bounded-buffer.js';
 export type { OutboundStats } from './outbound-limiter.js';
+export type { BufferedPublish, PublishBufferControls, PublishBufferExtension, PublishBufferOptions } from './publish-buffer.js';
+export { publishBuffer } from './publish-buffer.js';
 export type { SubscriptionStats } from './subscription-queue.js';
 export type { RateLimit } from './token-bucket.js';
