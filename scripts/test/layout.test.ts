@@ -118,7 +118,7 @@ describe('layout rules', () => {
   // moves into plugins; lower a cap when a facade shrinks, and delete it once the facade is within the budget.
   const FACADE_BUDGET: Readonly<Record<string, number>> = { '@bus/facade-ares': 750, '@bus/facade-marty': 1600 };
   const FACADE_CAPS_TODAY: Readonly<Record<string, number>> = {
-    '@bus/facade-ares': 1466,
+    '@bus/facade-ares': 1440,
     '@bus/facade-game-dev': 306,
     '@bus/facade-healthcare': 489,
     '@bus/facade-sre': 423,
@@ -132,7 +132,6 @@ describe('layout rules', () => {
   // A queue, a store or a retry loop in a facade is a plugin's job done twice. Today's offenders, each to move into a
   // plugin (issue 16); the list can only shrink.
   const OWN_MECHANISMS_TODAY = [
-    'facades/ares/src/event-queue.ts: class EventQueue',
     'facades/ares/src/file-event-store.ts: class FileEventStore',
     'facades/ares/src/persistence-event-store.ts: class PersistenceEventStore',
   ];

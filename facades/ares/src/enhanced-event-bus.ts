@@ -9,6 +9,8 @@
  * and the snapshot rule are legacy-specific glue and stay here; validation
  * runs on a `@bus/schema` registry and storage is any {@link IEventStore}.
  */
+
+import { BoundedBuffer } from '@bus/backpressure';
 import {
   type Bus,
   BusError,
@@ -25,7 +27,6 @@ import { type EnhancedEventBusConfig, type ResolvedSettings, readSettings, setti
 import { Event } from './event.js';
 import { DEFAULT_SOURCE, fromEnvelope, toEnvelope } from './event-envelope.js';
 import { EventMetadata } from './event-metadata.js';
-import { EventQueue } from './event-queue.js';
 import { EventSnapshot } from './event-snapshot.js';
 import type { GetEventsOptions, IEventStore } from './event-store.js';
 import { EventStatus, EventType, isEventType } from './event-type.js';
@@ -250,7 +251,8 @@ export class EnhancedEventBus {
   readonly snapshots: Record<string, EventSnapshot> = {};
   /** The counters; `getMetrics()` returns a copy. */
   readonly metrics: EventBusMetrics = { eventsProcessed: 0, eventsFailed: 0, snapshotsCreated: 0, replaysPerformed: 0 };
-  readonly #queue = new EventQueue();
+  /** The legacy unbounded `asyncio.Queue` that `publish` fills and `processEvents` drains. */
+  readonly #queue = new BoundedBuffer<Event>({ capacity: Number.POSITIVE_INFINITY });
   readonly #subscribers = new Map<EventType, Subscriber[]>();
   /** The events being dispatched, by id: what the subscriptions hand to the callbacks. */
   readonly #inFlight = new Map<string, Event>();
@@ -318,7 +320,7 @@ export class EnhancedEventBus {
       this.#report(new BusError('CONFIG_INVALID', `Invalid configuration for the enhanced event bus: ${problem}`));
       return false;
     }
-    this.#queue.clear();
+    this.#queue.drain();
     this.eventHistory.length = 0;
     this.sequenceCounter = 0;
     if (this.enablePersistence) {
@@ -436,7 +438,7 @@ export class EnhancedEventBus {
         sequenceNumber: this.sequenceCounter,
         tags: options.tags ?? {},
       });
-      this.#queue.push(new Event(eventType, data, { metadata }));
+      this.#queue.offer(new Event(eventType, data, { metadata }));
       this.sequenceCounter++;
       return metadata.eventId;
     } catch (error) {
