@@ -48,10 +48,12 @@ export function withKafkaOptions(command: Command): Command {
     .option('--tls-servername <name>', 'the server name to check the certificate against');
 }
 
-/** `--type`, `--since`, `--until`, `--id` (repeatable), `--limit`. */
+/** `--type`, `--code`, `--key`, `--since`, `--until`, `--id` (repeatable), `--limit`. */
 export function withDeadLetterFilters(command: Command, limitHelp: string): Command {
   return command
     .option('-t, --type <type>', 'only dead letters of this event type')
+    .option('--code <code>', 'only those whose last error has this error code (e.g. TRANSPORT_FAILED)')
+    .option('--key <key>', 'only those with this partition key')
     .option('--since <time>', 'only those that died at or after: 15m, 2h, 7d ago, an ISO time, or epoch ms', (text) => parseTimeBound(text))
     .option('--until <time>', 'only those that died before (same forms as --since)', (text) => parseTimeBound(text))
     .option('--id <id>', 'only this event id or seq (repeatable)', (text: string, previous: string[] | undefined) => [

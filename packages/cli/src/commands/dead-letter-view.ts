@@ -1,5 +1,6 @@
 /** How `bus dlq` prints one dead letter: a JSON object for scripts, a table row or a page for people. */
 import type { OutboxDeadLetter } from '@bus/outbox';
+import { deadLetterErrorCode } from '../dead-letter-filter.js';
 import { viewEnvelope } from '../envelope-view.js';
 
 /** A dead letter as `--json` prints it. */
@@ -12,6 +13,7 @@ export function deadLetterJson(row: OutboxDeadLetter): Record<string, unknown> {
     key: typeof row.envelope.partitionkey === 'string' ? row.envelope.partitionkey : null,
     attempts: row.attempts,
     lastError: row.lastError,
+    errorCode: deadLetterErrorCode(row) ?? null,
     createdAt: new Date(row.createdAt).toISOString(),
     failedAt: new Date(row.failedAt).toISOString(),
     event: view.event,
