@@ -122,16 +122,22 @@ export function postgresShardOf(row: string, count: string): string {
 function claimFunction(names: PostgresNames, sharded: boolean): string {
   return `CREATE OR REPLACE FUNCTION ${names.claim}(p_relay TEXT, p_limit INTEGER, p_lease_ms INTEGER${sharded ? ', p_shard_count INTEGER DEFAULT 1, p_shards INTEGER[] DEFAULT NULL' : ''})
 RETURNS SETOF ${names.outbox} LANGUAGE plpgsql VOLATILE AS $fn$
+DECLARE
+  v_now TIMESTAMPTZ;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended('${names.lockKey}:claim', 0));
+  -- One instant for the whole claim, read after the lock: clock_timestamp() moves while the statement scans, so a
+  -- lease ending mid-scan could count as live for a row's own check and as over for a later row's check of it,
+  -- and the later row of the key went first (seen by the crash test as keys out of order in the topic's log).
+  v_now := clock_timestamp();
   RETURN QUERY
   UPDATE ${names.outbox} AS o
-     SET lease_until = clock_timestamp() + p_lease_ms * interval '1 millisecond', claimed_by = p_relay
+     SET lease_until = v_now + p_lease_ms * interval '1 millisecond', claimed_by = p_relay
    WHERE o.seq IN (
      SELECT c.seq FROM ${names.outbox} AS c
       WHERE c.sent_at IS NULL
-        AND c.available_at <= clock_timestamp()
-        AND (c.lease_until IS NULL OR c.lease_until < clock_timestamp())${
+        AND c.available_at <= v_now
+        AND (c.lease_until IS NULL OR c.lease_until < v_now)${
           sharded
             ? `
         AND (p_shards IS NULL OR ${postgresShardOf('c', 'p_shard_count')} = ANY(p_shards))`
@@ -140,8 +146,8 @@ BEGIN
         AND (c.partition_key IS NULL OR NOT EXISTS (
               SELECT 1 FROM ${names.outbox} AS p
                WHERE p.partition_key = c.partition_key AND p.seq < c.seq AND p.sent_at IS NULL
-                 AND ((p.lease_until IS NOT NULL AND p.lease_until >= clock_timestamp())
-                      OR (p.attempts > 0 AND p.available_at > clock_timestamp()))))
+                 AND ((p.lease_until IS NOT NULL AND p.lease_until >= v_now)
+                      OR (p.attempts > 0 AND p.available_at > v_now))))
       ORDER BY c.seq
       LIMIT p_limit
       FOR UPDATE SKIP LOCKED)
