@@ -20,6 +20,13 @@ export interface LeaderTerm {
    * lease was renewed less than ttl − margin ago). Checked before every fenced write.
    */
   isValid(): boolean;
+  /**
+   * Asks the engine whether this term is still the latest leadership of its
+   * election: `true` when no later epoch began, `false` when one did. Absent
+   * when the engine cannot tell. A fenced Kafka producer that a stale
+   * producer start fenced re-fences only when this says `true`.
+   */
+  isLatest?(): Promise<boolean>;
 }
 
 /** What an elector tells the plugin. */

@@ -58,9 +58,14 @@ class KafkaTerm implements LeaderTerm {
     readonly epoch: number,
     readonly shard: number,
     private readonly validUntil: () => number,
+    private readonly endOffset: (partition: number) => Promise<number>,
   ) {}
   isValid(): boolean {
     return !this.#ended && performance.now() < this.validUntil();
+  }
+  /** The epoch is the offset after this term's epoch record: a later leadership's record moves the partition's end past it. */
+  async isLatest(): Promise<boolean> {
+    return (await this.endOffset(this.shard)) === this.epoch;
   }
   end(): void {
     this.#ended = true;
@@ -112,6 +117,14 @@ export function kafkaElector(options: KafkaElectorOptions): Elector {
   let electing: Promise<void> = Promise.resolve();
   /** Bumped by every join, rebalance and leave: an election started before one is void. */
   let generation = 0;
+  /** The end offset of a coordination partition now: one past its latest epoch record. */
+  const endOffset = async (partition: number): Promise<number> => {
+    if (consumer === undefined) throw new BusError('LEADERSHIP_LOST', `the elector of '${name}' is not running.`);
+    const offsets = await consumer.listOffsets({ topics: [topic] });
+    const end = offsets.get(topic)?.[partition];
+    if (end === undefined) throw new BusError('TRANSPORT_FAILED', `no end offset for '${topic}' partition ${partition}.`);
+    return Number(end);
+  };
 
   const lose = (reason: string, partitions: Iterable<number> = [...terms.keys()]) => {
     for (const partition of partitions) {
@@ -159,7 +172,7 @@ export function kafkaElector(options: KafkaElectorOptions): Elector {
           const offset = result?.offsets?.find((o) => o.topic === topic && o.partition === partition)?.offset;
           if (offset === undefined)
             throw new BusError('TRANSPORT_FAILED', `the epoch record of '${name}' partition ${partition} got no offset.`);
-          const term = new KafkaTerm(Number(offset) + 1, partition, () => lastAlive + validityMs);
+          const term = new KafkaTerm(Number(offset) + 1, partition, () => lastAlive + validityMs, endOffset);
           terms.set(partition, term);
           armDeadline();
           listener?.elected(term);

@@ -54,6 +54,9 @@ export interface FencedKafkaProducer {
   close(): Promise<void>;
 }
 
+/** How often one `send` starts a new producer after a stale start fenced this one. */
+const MAX_REFENCES_PER_SEND = 2;
+
 const asBuffer = (value: string | Buffer): Buffer => (typeof value === 'string' ? Buffer.from(value) : value);
 
 /**
@@ -85,74 +88,105 @@ export async function fencedKafkaProducer(options: FencedKafkaProducerOptions): 
 
   const kafka = await import('@platformatic/kafka');
   const transactionalId = options.transactionalId ?? `bus-cluster.${name}.${leadership.shard}`;
-  const producer: Producer<Buffer, Buffer, Buffer, Buffer> = new kafka.Producer<Buffer, Buffer, Buffer, Buffer>({
-    bootstrapBrokers: [...brokers],
-    clientId: `bus-cluster-fenced-${name}`,
-    ...(options.client ?? {}),
-    idempotent: true,
-    transactionalId,
-    // @platformatic/kafka 2.12.1 sends InitProducerId with producer id 0 and epoch 0, which the coordinator
-    // refuses for a transactional id it does not know; -1/-1 asks for a new producer id (or a bumped epoch).
-    producerId: -1n,
-    producerEpoch: -1,
-  });
+  type Transaction = Awaited<ReturnType<Producer<Buffer, Buffer, Buffer, Buffer>['beginTransaction']>>;
+  let producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
   let fenced: BusError | undefined;
-  let open: Awaited<ReturnType<Producer<Buffer, Buffer, Buffer, Buffer>['beginTransaction']>> | undefined;
-  const begin = async () => {
+  let open: Transaction | undefined;
+  const isFencedError = (error: unknown) => Boolean(kafka.findErrorBy(error as Error, 'apiId', 'PRODUCER_FENCED'));
+  /**
+   * Starts a producer and begins its first transaction, which runs InitProducerId: this is what fences the
+   * producers of earlier leaderships. Kafka fences by the order of starts, not by epoch, so the engine is then
+   * asked whether a later leadership began meanwhile: if so, this one may not write.
+   */
+  const connect = async (): Promise<void> => {
+    const started = new kafka.Producer<Buffer, Buffer, Buffer, Buffer>({
+      bootstrapBrokers: [...brokers],
+      clientId: `bus-cluster-fenced-${name}`,
+      ...(options.client ?? {}),
+      idempotent: true,
+      transactionalId,
+      // @platformatic/kafka 2.12.1 sends InitProducerId with producer id 0 and epoch 0, which the coordinator
+      // refuses for a transactional id it does not know; -1/-1 asks for a new producer id (or a bumped epoch).
+      producerId: -1n,
+      producerEpoch: -1,
+    });
+    producer = started;
     try {
-      return await producer.beginTransaction();
+      open = await started.beginTransaction();
     } catch (error) {
-      fenced = lost('a newer leader’s producer fenced this one', error);
-      throw fenced;
+      throw lost('a newer leader’s producer fenced this one', error);
     }
+    if ((await leadership.isLatest()) === false) throw lost('a later leadership began');
   };
-  // Beginning the first transaction runs InitProducerId: this is what fences the earlier leaders' producers.
+  const disconnect = async () => {
+    await open?.abort().catch(() => undefined);
+    open = undefined;
+    await producer?.close().catch(() => undefined);
+    producer = undefined;
+  };
+  /**
+   * A producer start of an earlier leadership that was still in flight when this one's began fences this one
+   * after the fact. While this leadership holds and the engine says it is the latest, a new producer fences the
+   * stale one in turn; the refused transaction was aborted, so nothing of it is visible to read-committed readers.
+   */
+  const refence = async (cause: unknown): Promise<boolean> => {
+    if (!isFencedError(cause) || !leadership.isValid() || (await leadership.isLatest().catch(() => false)) !== true) return false;
+    await disconnect();
+    await connect();
+    return true;
+  };
   try {
-    open = await begin();
+    await connect();
   } catch (error) {
-    await producer.close().catch(() => undefined);
+    await disconnect();
     throw error;
   }
+
+  const attempt = async (records: readonly FencedRecord[]) => {
+    if (!leadership.isValid()) throw lost('the leadership ended');
+    const transaction = open ?? (await (producer as Producer<Buffer, Buffer, Buffer, Buffer>).beginTransaction());
+    open = undefined;
+    await transaction.send({
+      messages: records.map((record) => ({
+        topic: record.topic,
+        value: asBuffer(record.value),
+        ...(record.key === undefined ? {} : { key: asBuffer(record.key) }),
+        ...(record.partition === undefined ? {} : { partition: record.partition }),
+        ...(record.headers === undefined
+          ? {}
+          : { headers: new Map(Object.entries(record.headers).map(([k, v]) => [Buffer.from(k), asBuffer(v)])) }),
+      })),
+    });
+    if (!leadership.isValid()) {
+      await transaction.abort().catch(() => undefined);
+      throw lost('the leadership ended before the commit');
+    }
+    await transaction.commit();
+  };
 
   return {
     async send(records) {
       if (fenced !== undefined) throw fenced;
-      if (!leadership.isValid()) throw lost('the leadership ended');
-      const transaction = open ?? (await begin());
-      open = undefined;
-      try {
-        await transaction.send({
-          messages: records.map((record) => ({
-            topic: record.topic,
-            value: asBuffer(record.value),
-            ...(record.key === undefined ? {} : { key: asBuffer(record.key) }),
-            ...(record.partition === undefined ? {} : { partition: record.partition }),
-            ...(record.headers === undefined
-              ? {}
-              : { headers: new Map(Object.entries(record.headers).map(([k, v]) => [Buffer.from(k), asBuffer(v)])) }),
-          })),
-        });
-        if (!leadership.isValid()) {
-          await transaction.abort().catch(() => undefined);
-          throw lost('the leadership ended before the commit');
+      for (let refences = 0; ; refences++) {
+        try {
+          await attempt(records);
+          return;
+        } catch (error) {
+          if (BusError.is(error)) throw error;
+          try {
+            if (refences < MAX_REFENCES_PER_SEND && (await refence(error))) continue;
+          } catch (refused) {
+            fenced = BusError.is(refused) ? refused : lost('the producer could not be started again', refused);
+            throw fenced;
+          }
+          // A failed transaction leaves this producer unusable; a fenced one is the usual reason.
+          fenced = lost(isFencedError(error) ? 'a newer leader’s producer fenced this one' : 'the transaction failed', error);
+          throw fenced;
         }
-        await transaction.commit();
-      } catch (error) {
-        if (BusError.is(error)) throw error;
-        // A failed transaction leaves this producer unusable; a fenced one is the usual reason.
-        fenced = lost(
-          kafka.findErrorBy(error as Error, 'apiId', 'PRODUCER_FENCED')
-            ? 'a newer leader’s producer fenced this one'
-            : 'the transaction failed',
-          error,
-        );
-        throw fenced;
       }
     },
     async close() {
-      await open?.abort().catch(() => undefined);
-      open = undefined;
-      await producer.close().catch(() => undefined);
+      await disconnect();
     },
   };
 }

@@ -16,6 +16,11 @@ export interface Leadership {
   readonly signal: AbortSignal;
   /** Whether the leadership still holds now (monotonic clock). */
   isValid(): boolean;
+  /**
+   * Asks the engine whether this is still the latest leadership of the
+   * election (no later epoch began): `undefined` when the engine cannot tell.
+   */
+  isLatest(): Promise<boolean | undefined>;
   /** Fences a write in your open transaction `tx` (see `bus.cluster.fence`). */
   fence(tx: unknown): Promise<void>;
 }
@@ -88,6 +93,7 @@ export class LeadershipRunner {
       shard: term.shard,
       signal: controller.signal,
       isValid: () => term.isValid() && !controller.signal.aborted,
+      isLatest: async () => (term.isLatest === undefined ? undefined : await term.isLatest()),
       fence: (tx) => {
         if (controller.signal.aborted || !term.isValid()) {
           return Promise.reject(new BusError('LEADERSHIP_LOST', `fenced write refused: the leadership of epoch ${term.epoch} ended.`));

@@ -19,6 +19,8 @@ export interface LeaseEngine {
   renew(epoch: number): Promise<boolean>;
   /** Lets the lease of `epoch` expire now, so another node takes over at once. */
   release(epoch: number): Promise<void>;
+  /** The epoch of the lease's latest leadership, whoever holds it now. */
+  latestEpoch(): Promise<number>;
 }
 
 class Term implements LeaderTerm {
@@ -29,8 +31,12 @@ class Term implements LeaderTerm {
     readonly epoch: number,
     sentAt: number,
     private readonly validityMs: number,
+    private readonly engine: LeaseEngine,
   ) {
     this.#renewedAt = sentAt;
+  }
+  async isLatest(): Promise<boolean> {
+    return (await this.engine.latestEpoch()) === this.epoch;
   }
   /** The monotonic time at which the term stops holding. */
   get deadline(): number {
@@ -119,7 +125,7 @@ export class LeaseLoop {
       }
       const epoch = await this.#bounded(this.engine.acquire());
       if (epoch === undefined || this.#stopped) return;
-      const next = new Term(epoch, sentAt, this.timing.validityMs);
+      const next = new Term(epoch, sentAt, this.timing.validityMs, this.engine);
       if (!next.isValid()) return; // the statement took longer than the lease holds: the next round takes it again
       this.#term = next;
       this.#armDeadline(next);

@@ -192,6 +192,10 @@ export function postgresLease(options: PostgresLeaseOptions): PostgresLease {
               epoch,
             ]);
           },
+          latestEpoch: async () => {
+            const { rows } = await pool.query(`SELECT epoch FROM ${tables.leases} WHERE name = $1`, [name]);
+            return Number((rows[0] as { epoch: string } | undefined)?.epoch ?? 0);
+          },
         },
         timing,
         listener,

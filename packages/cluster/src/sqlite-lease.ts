@@ -208,6 +208,11 @@ export function sqliteLease(options: SqliteLeaseOptions): SqliteLease {
                 .run(name, holder(), epoch),
             );
           },
+          latestEpoch: () =>
+            read(
+              (d) =>
+                (d.prepare(`SELECT epoch FROM ${tables.leases} WHERE name = ?`).get(name) as { epoch: number } | undefined)?.epoch ?? 0,
+            ),
         },
         timing,
         listener,

@@ -52,10 +52,15 @@ describe('Kafka elector', () => {
     const epoch = leader.cluster.epoch as number;
     expect(epoch).toBeGreaterThanOrEqual(1);
     await expect(leader.cluster.fence({})).rejects.toMatchObject({ code: 'TRANSPORT_UNSUPPORTED' });
+    expect(await runs[0]?.isLatest()).toBe(true);
     await leader.stop();
     expect(runs[0]?.signal.aborted).toBe(true);
     await waitFor(() => follower.cluster.isLeader, WAIT, { message: 'the follower leads' });
     expect(follower.cluster.epoch).toBeGreaterThan(epoch);
+    // The new leader's epoch record is the coordination partition's latest.
+    const followerRuns: Leadership[] = [];
+    follower.cluster.onLeadership((leadership) => void followerRuns.push(leadership));
+    expect(await followerRuns[0]?.isLatest()).toBe(true);
   });
 
   it('spreads N shards over the members, and moves a leaving member’s shards to the others with greater epochs', async () => {

@@ -33,9 +33,8 @@ bus.events.on('leadershipLost', ({ epoch }) => out({ ev: 'lost', epoch }));
 
 bus.cluster.onLeadership(async (leadership) => {
   let n = 0;
-  // A producer started for an earlier leadership whose start was still in flight when this one began fences this
-  // one after the fact (Kafka fences by the order of producer starts): while this node still leads, it starts a new
-  // producer, which fences the stale one in turn. A node that no longer leads stops.
+  // The producer re-fences by itself when a stale producer start fenced it while this is still the latest
+  // leadership (docs/cluster.md); a refused send means the leadership ended: start again only while it holds.
   while (!leadership.signal.aborted && leadership.isValid()) {
     let producer: Awaited<ReturnType<typeof fencedKafkaProducer>> | undefined;
     try {

@@ -74,6 +74,9 @@ export function describeLeaseConformance(label: string, makeEnv: () => Promise<L
       expect(nodes.filter((n) => n.cluster.isLeader)).toEqual([first]);
       expect(first.cluster.epoch).toBe(firstEpoch);
 
+      const firstRuns: Leadership[] = [];
+      first.cluster.onLeadership((leadership) => void firstRuns.push(leadership));
+      expect(await firstRuns[0]?.isLatest()).toBe(true);
       const lost: number[] = [];
       first.events.on('leadershipLost', ({ epoch }) => lost.push(epoch));
       await first.stop();
@@ -83,6 +86,11 @@ export function describeLeaseConformance(label: string, makeEnv: () => Promise<L
       const second = others.find((n) => n.cluster.isLeader) as Bus & ClusterExtension;
       expect(second.cluster.epoch).toBeGreaterThan(firstEpoch);
       expect(others.filter((n) => n.cluster.isLeader)).toHaveLength(1);
+      // The engine tells the new leader it is the latest, and the old term that it is not.
+      const secondRuns: Leadership[] = [];
+      second.cluster.onLeadership((leadership) => void secondRuns.push(leadership));
+      expect(await secondRuns[0]?.isLatest()).toBe(true);
+      expect(await firstRuns[0]?.isLatest()).toBe(false);
     });
 
     it('accepts the leader’s fenced write and refuses a follower’s and a stale epoch’s with LEADERSHIP_LOST', async () => {
