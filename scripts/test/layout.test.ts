@@ -78,7 +78,12 @@ const CONSOLE_LOGGER = join(root, 'packages', 'core', 'src', 'logger.ts');
 
 const all = workspaces();
 // A package with a `bin` (@bus/cli) is an application: like a facade, it assembles plugins, so it is no plugin.
-const plugins = all.filter((w) => w.kind === 'package' && w.manifest.name !== '@bus/core' && w.manifest.bin === undefined);
+// A conformance kit runs only in tests and checks plugins together (the transport suite runs every transport under
+// @bus/resilience's one retry policy), so it is no plugin either.
+const KITS = new Set(['@bus/transport-tests']);
+const plugins = all.filter(
+  (w) => w.kind === 'package' && w.manifest.name !== '@bus/core' && w.manifest.bin === undefined && !KITS.has(w.manifest.name),
+);
 const facades = all.filter((w) => w.kind === 'facade');
 const published = all.filter((w) => w.kind !== 'example' && !w.manifest.private);
 

@@ -112,8 +112,6 @@ export class EnhancedEventBus {
           ...kafkaOptionsOf(kafkaConfig),
           topicFor: legacyTopic,
           binding: plainValueBinding({ jsonAttributes: { id: 'metadata.event_id', priority: 'metadata.priority' } }),
-          maxDeliveries: 1,
-          deadLetterTopic: false,
         }),
       );
     this.#outbox = this.outboxConfig === null ? undefined : bus.use(outbox(outboxOptionsOf(this.outboxConfig))).outbox;

@@ -27,6 +27,7 @@ import { exactRouter } from './router.js';
 import type { EventHandler, SubscribeOptions, SubscriptionHandle } from './subscription.js';
 import { Subscriptions } from './subscriptions.js';
 import type { Transport } from './transport.js';
+import { handOver } from './undecodable.js';
 
 /**
  * Creates a bus. Add plugins with `use`, then `start()`.
@@ -169,6 +170,7 @@ class BusKernel implements Bus {
           logger: this.#reporter.logger,
           report: (error, code = 'TRANSPORT_FAILED') => this.#reporter.error(error, code),
           drop: (dropped) => this.#reporter.dropped(dropped),
+          undecodable: (message) => handOver(registration.undecodableKeeper?.keep, this.#reporter, message),
         }),
       () => {
         this.#running = { transport, createRouter, publish, delivery };

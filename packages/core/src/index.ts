@@ -43,3 +43,4 @@ export type {
   TransportSubscription,
   TransportSubscriptionSpec,
 } from './transport.js';
+export type { UndecodableKeeper, UndecodableMessage } from './undecodable.js';

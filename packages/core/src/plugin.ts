@@ -15,6 +15,7 @@ import type { RouterFactory } from './router.js';
 import type { SendInterceptor } from './send-interceptor.js';
 import type { Subscription } from './subscription.js';
 import type { Transport } from './transport.js';
+import type { UndecodableKeeper } from './undecodable.js';
 
 /** A plugin that adds nothing to the bus. */
 export type NoExtension = Record<never, never>;
@@ -120,6 +121,12 @@ export interface Kernel {
    * transaction instead of sending them. Interceptors run in plugin order.
    */
   interceptSend(interceptor: SendInterceptor): void;
+  /**
+   * Becomes the keeper of the messages a transport could not decode (see
+   * `TransportContext.undecodable`): `@bus/resilience` dead-letters
+   * them. One keeper per bus; a second is a `PLUGIN_CONFLICT`.
+   */
+  keepUndecodable(keeper: UndecodableKeeper): void;
   /** Declares gauges for a metrics plugin to report (`@bus/metrics` makes OpenTelemetry observable gauges of them). */
   provideGauges(source: GaugeSource): void;
   /** The gauges every plugin of this bus declared, for a metrics plugin (read them at `start()`). */

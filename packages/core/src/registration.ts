@@ -16,6 +16,7 @@ import type { Reporter } from './reporter.js';
 import type { RouterFactory } from './router.js';
 import type { SendInterceptor } from './send-interceptor.js';
 import type { Transport } from './transport.js';
+import type { UndecodableKeeper } from './undecodable.js';
 
 /** A middleware and its order within its phase. */
 interface Ordered<M> {
@@ -44,6 +45,8 @@ export class Registration {
   readonly reentrant = new Set<Middleware<never>>();
   transport: Transport | undefined;
   routerFactory: RouterFactory | undefined;
+  /** The plugin that keeps what transports could not decode, and its name. */
+  undecodableKeeper: { readonly plugin: string; readonly keep: UndecodableKeeper } | undefined;
   /** Set by `start()`: from then on registration throws `BUS_FROZEN`. */
   frozen = false;
   readonly #publish = new Map<PublishPhase, Ordered<PublishMiddleware>[]>(PUBLISH_PHASES.map((phase) => [phase, []]));
@@ -186,6 +189,18 @@ export class Registration {
         this.gaugeSources.push(source);
       },
       gaugeSources: () => this.gaugeSources,
+      keepUndecodable: (keep) => {
+        assertSetup('keepUndecodable');
+        if (typeof keep !== 'function') throw new BusError('PLUGIN_INVALID', `Plugin '${pluginName}' gave keepUndecodable() no function.`);
+        const current = this.undecodableKeeper;
+        if (current !== undefined) {
+          throw new BusError(
+            'PLUGIN_CONFLICT',
+            `Plugin '${pluginName}' wants to keep undecodable messages, which plugin '${current.plugin}' keeps already.`,
+          );
+        }
+        this.undecodableKeeper = { plugin: pluginName, keep };
+      },
       observe: (signal, listener) => {
         services.events.observe(signal, listener);
       },

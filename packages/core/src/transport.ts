@@ -9,6 +9,7 @@ import type { EventEnvelope } from './envelope.js';
 import type { BusError, BusErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 import type { RouterFactory } from './router.js';
+import type { UndecodableMessage } from './undecodable.js';
 
 /**
  * What a transport can do. The conformance suite in `@bus/transport-tests`
@@ -30,7 +31,11 @@ export interface TransportCapabilities {
   readonly orderedPerKey: boolean;
   /** Matches subscription patterns with the bus's router (wildcards when `@bus/topics` is used). */
   readonly wildcards: boolean;
-  /** A failed delivery (the handler's rejection) is redelivered by the transport. */
+  /**
+   * A failed delivery (the handler's rejection) is redelivered by the
+   * transport, until it is handled: the transport has no retry budget of its
+   * own — how often and when to give up is `@bus/resilience`'s policy.
+   */
   readonly redelivery: boolean;
   /** `data` must be bytes (`Uint8Array`) when sent: use a serialization plugin. */
   readonly requiresEncodedData: boolean;
@@ -61,6 +66,14 @@ export interface TransportContext {
   report(error: unknown, code?: BusErrorCode): BusError;
   /** Reports a message skipped on purpose: `dropped`, logged when nobody handles it. */
   drop(dropped: DroppedEvent): void;
+  /**
+   * Hands over a message that could not be decoded. Resolves `true` when a
+   * plugin kept it (a dead letter) and `false` when none keeps such messages
+   * (the kernel reported it on `'error'`): either way the transport moves
+   * past it. Rejects when the keeping plugin failed: the transport must not
+   * move past it, and hands it over again later.
+   */
+  undecodable(message: UndecodableMessage): Promise<boolean>;
 }
 
 /** What a transport is told about a subscription. */

@@ -2,7 +2,8 @@
  * `@bus/kafka`: Kafka as the bus's transport. An idempotent `acks=all`
  * producer, the CloudEvents Kafka protocol binding (binary or structured),
  * one consumer group member per subscription committing after the handler,
- * redelivery, dead letters, topics created on first use, SASL and TLS.
+ * redelivery (dead letters come from `@bus/resilience`), topics created on
+ * first use, SASL and TLS.
  *
  * @packageDocumentation
  */
@@ -10,7 +11,6 @@
 export type { EnsureTopicsOptions } from './admin.js';
 export type { CloudEventRecord, CloudEventsMode, HeaderPart, RecordToDecode } from './cloudevents-binding.js';
 export { decodeCloudEvent, encodeCloudEvent, STRUCTURED_CONTENT_TYPE } from './cloudevents-binding.js';
-export { DEAD_LETTER_HEADERS } from './dead-letter.js';
 export type { KafkaErrorDetails } from './errors.js';
 export { isRetryable, kafkaError } from './errors.js';
 export type { KafkaCompression, KafkaOptions, StartFrom } from './kafka-options.js';
@@ -21,4 +21,4 @@ export { kafkaTransport } from './kafka-transport.js';
 export type { ConsumedRecord, KafkaBinding, PlainAttributes, PlainValueBindingOptions } from './record-binding.js';
 export { cloudEventsBinding, plainValueBinding } from './record-binding.js';
 export type { TopicMapper } from './topic-mapping.js';
-export { defaultDeadLetterTopic, defaultTopicFor, isLegalTopic } from './topic-mapping.js';
+export { defaultTopicFor, isLegalTopic } from './topic-mapping.js';

@@ -7,7 +7,7 @@ import type { ConnectionOptions, SASLOptions } from '@platformatic/kafka';
 import type { EnsureTopicsOptions } from './admin.js';
 import type { CloudEventsMode } from './cloudevents-binding.js';
 import { cloudEventsBinding, type KafkaBinding } from './record-binding.js';
-import { defaultDeadLetterTopic, defaultTopicFor, type TopicMapper } from './topic-mapping.js';
+import { defaultTopicFor, type TopicMapper } from './topic-mapping.js';
 
 /**
  * A producer compression codec.
@@ -42,7 +42,6 @@ export type StartFrom = 'earliest' | 'latest';
  *   groupId: 'billing',
  *   ensureTopics: { partitions: 6, replicationFactor: 3 },
  *   compression: 'zstd',
- *   maxDeliveries: 5,
  * };
  * ```
  */
@@ -103,12 +102,14 @@ export interface KafkaOptions {
   readonly topicRefreshMs?: number;
   /** Records a subscription holds unfinished before it pauses fetching (backpressure); resumes at half. Default 1000. */
   readonly maxInFlight?: number;
-  /** Deliveries of one record before it is dead-lettered (1 = no redelivery). Default 5. */
-  readonly maxDeliveries?: number;
-  /** Wait before redelivering a failed record, in ms, by attempt (1 = after the first failure). Default 100 ms doubling up to 5 s. */
+  /**
+   * Wait before redelivering a record whose delivery failed, in ms, by
+   * redelivery (1 = after the first failure). Default 100 ms doubling up to
+   * 5 s. A failed record is redelivered until it is handled: the retry budget
+   * and the dead letters are `@bus/resilience`'s (its dead-lettering acks the
+   * record), so install it on any bus whose handlers can fail for good.
+   */
   readonly redeliveryDelayMs?: number | ((attempt: number) => number);
-  /** The dead-letter topic of a topic, or `false` to skip (and report) records that fail. Default `<topic>.dlq`. */
-  readonly deadLetterTopic?: ((topic: string) => string) | false;
   /** The group session timeout: a member silent for this long is replaced. Default 30 000 ms. */
   readonly sessionTimeoutMs?: number;
   /** How often members heartbeat, which is also how soon they notice a rebalance. Default 1 000 ms. */
@@ -150,9 +151,7 @@ export interface ResolvedKafkaOptions {
   readonly startFrom: StartFrom;
   readonly topicRefreshMs: number;
   readonly maxInFlight: number;
-  readonly maxDeliveries: number;
   readonly redeliveryDelayMs: (attempt: number) => number;
-  readonly deadLetterTopic: ((topic: string) => string) | false;
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly rebalanceTimeoutMs: number;
@@ -210,9 +209,12 @@ export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions
   if (ensureTopics !== false && (typeof ensureTopics !== 'object' || ensureTopics === null)) {
     invalid('kafka({ ensureTopics }) is false or { partitions, replicationFactor, configs, types }.');
   }
-  const deadLetterTopic = options.deadLetterTopic ?? defaultDeadLetterTopic;
-  if (deadLetterTopic !== false && typeof deadLetterTopic !== 'function') {
-    invalid('kafka({ deadLetterTopic }) is a function of the topic, or false.');
+  for (const removed of ['maxDeliveries', 'deadLetterTopic'] as const) {
+    if (removed in options) {
+      invalid(
+        `kafka({ ${removed} }) is gone: retries and dead letters are @bus/resilience's, on every transport — use resilience({ retry: { maxAttempts } }) (its dead letters go to '<type>.dlq' on Kafka), and resilience({ deadLetter: false }) to keep none.`,
+      );
+    }
   }
   const retries = nonNegative(options.retries, 'retries');
   return {
@@ -230,9 +232,7 @@ export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions
     startFrom,
     topicRefreshMs: positive(options.topicRefreshMs, 'topicRefreshMs') ?? 5_000,
     maxInFlight: positive(options.maxInFlight, 'maxInFlight') ?? 1000,
-    maxDeliveries: positive(options.maxDeliveries, 'maxDeliveries') ?? 5,
     redeliveryDelayMs: redeliveryDelay(options.redeliveryDelayMs),
-    deadLetterTopic,
     sessionTimeoutMs,
     heartbeatIntervalMs,
     rebalanceTimeoutMs,

@@ -244,8 +244,8 @@ class KafkaTransportImpl implements KafkaTransport {
 
   async deleteTopics(types: readonly string[]): Promise<void> {
     const topics = types.map((type) => this.#topic(type, 'INVALID_EVENT'));
-    const deadLetterTopic = this.#options.deadLetterTopic;
-    const deadLetters = deadLetterTopic === false ? [] : topics.map((topic) => deadLetterTopic(topic));
+    // With them the topics of their dead letters (resilience publishes them as `<type>.dlq`).
+    const deadLetters = types.map((type) => this.#topic(`${type}.dlq`, 'INVALID_EVENT'));
     const doomed = [...new Set([...topics, ...deadLetters])];
     if (this.#started !== undefined) return this.#started.admin.delete(doomed);
     // Not started (or stopped already): a short-lived admin client does it.
@@ -367,12 +367,9 @@ class KafkaTransportImpl implements KafkaTransport {
         matches,
         typeOf: topic === undefined ? (name) => this.#options.typeOfTopic(name) : () => spec.pattern,
         onMessage,
-        events: started.context.events,
+        spec,
         reporter: started.reporter,
-        produceDeadLetter: async (record) => {
-          await started.admin.ensure([record.topic]);
-          await started.batcher.send([record]);
-        },
+        undecodable: (message) => started.context.undecodable(message),
         groupIsStable: (group, memberId, assignment) => this.#groupIsStable(started, group, memberId, assignment),
       });
       subscribed = { consumer, topic: topic ?? spec.pattern, wildcard, matches };
@@ -436,7 +433,7 @@ class KafkaTransportImpl implements KafkaTransport {
   /** The existing topics a wildcard subscription reads, as the broker lists them now. */
   async #topicsMatching(started: Started, matches: (type: string) => boolean): Promise<string[]> {
     const listed = await started.admin.client.listTopics();
-    return matchingTopics(readableTopics(listed, this.#options.deadLetterTopic), this.#options.typeOfTopic, matches);
+    return matchingTopics(readableTopics(listed), this.#options.typeOfTopic, matches);
   }
 
   #wildcardAdded(): void {
@@ -482,7 +479,7 @@ class KafkaTransportImpl implements KafkaTransport {
     const wildcards = [...this.#subscriptions.values()].filter((subscription) => subscription.wildcard);
     if (started === undefined || wildcards.length === 0) return;
     try {
-      const readable = readableTopics(await started.admin.client.listTopics(), this.#options.deadLetterTopic);
+      const readable = readableTopics(await started.admin.client.listTopics());
       const wanted = wildcards.map(({ matches }) => matchingTopics(readable, this.#options.typeOfTopic, matches));
       this.#refreshFailed = false;
       wildcards.forEach(({ consumer }, index) => {

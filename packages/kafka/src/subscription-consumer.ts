@@ -10,9 +10,12 @@
  *   a committed offset always means every record before it was handled.
  *   A crash re-delivers what was not committed instead of losing it.
  * - Redelivery: a nacked record is delivered again after a backoff, holding
- *   its partition (order), up to `maxDeliveries`; then it goes to the
- *   dead-letter topic and is committed. A record that is no CloudEvent goes
- *   there at once.
+ *   its partition (order), until it is handled. There is no retry budget
+ *   here: how often to try and when to dead-letter is `@bus/resilience`'s
+ *   policy, which acks what it dead-lettered. A record that cannot be decoded
+ *   is handed to the kernel (`undecodable`: resilience dead-letters it with
+ *   its bytes, else it is reported) and committed; if keeping it failed, it
+ *   is handed over again after a backoff.
  * - Backpressure: past `maxInFlight` unfinished records fetching pauses, and
  *   resumes at half.
  * - Rebalances: records of a partition taken away are dropped unhandled and
@@ -30,7 +33,14 @@
  *   topic the group never committed is read from its beginning: what was
  *   published between its creation and its discovery is not missed.
  */
-import { BusError, type BusEvents, type EventEnvelope, isThenable, type MessageHandler } from '@bus/core';
+import {
+  BusError,
+  type EventEnvelope,
+  isThenable,
+  type MessageHandler,
+  type TransportSubscriptionSpec,
+  type UndecodableMessage,
+} from '@bus/core';
 import {
   Consumer,
   type ConsumerGroupJoinPayload,
@@ -40,7 +50,6 @@ import {
   MessagesStreamFallbackModes,
   MessagesStreamModes,
 } from '@platformatic/kafka';
-import { deadLetterRecord } from './dead-letter.js';
 import { kafkaError, needsRejoin } from './errors.js';
 import type { ResolvedKafkaOptions, StartFrom } from './kafka-options.js';
 import type { KafkaReporter } from './kafka-reporter.js';
@@ -64,12 +73,12 @@ export interface SubscriptionConsumerSetup {
   /** Whether a record of this type is for this subscription (several types may share a topic). */
   readonly matches: (type: string) => boolean;
   readonly onMessage: MessageHandler;
-  /** For `deadLettered`. */
-  readonly events: BusEvents;
-  /** Where failures outside a delivery, and skipped records, go. */
+  /** The subscription, for what the kernel is told about a record it could not decode. */
+  readonly spec: TransportSubscriptionSpec;
+  /** Where failures outside a delivery go. */
   readonly reporter: KafkaReporter;
-  /** Produces a dead-letter record (creating its topic first). */
-  readonly produceDeadLetter: (record: ReturnType<typeof deadLetterRecord>) => Promise<void>;
+  /** Hands a record that could not be decoded to the kernel (`TransportContext.undecodable`). */
+  readonly undecodable: (message: UndecodableMessage) => Promise<boolean>;
   /** Whether the group is stable with this member holding what it thinks it holds. */
   readonly groupIsStable: (groupId: string, memberId: string, assignment: ReadonlyMap<string, readonly number[]>) => Promise<boolean>;
 }
@@ -412,86 +421,71 @@ export class SubscriptionConsumer {
     }
   }
 
-  /** Delivers `message` until it is acked or dead-lettered (true), or abandoned by a rebalance or close (false). */
+  /** Delivers `message` until it is acked (true), or abandoned by a rebalance or close (false). */
   async #handle(work: PartitionWork, message: Bytes): Promise<boolean> {
+    let event: EventEnvelope;
+    try {
+      event = this.#options.binding.decode({
+        key: message.key,
+        value: message.value,
+        headers: message.headers,
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        timestamp: message.timestamp,
+        type: this.#setup.typeOf(message.topic),
+      });
+    } catch (error) {
+      return this.#handOverUndecodable(work, message, BusError.from(error, 'DECODE_FAILED'));
+    }
+    // Another type sharing the topic: not ours, and nothing to wait for.
+    if (!this.#setup.matches(event.type)) return true;
     for (let attempt = 1; ; attempt++) {
-      let event: EventEnvelope;
-      try {
-        event = this.#options.binding.decode({
-          key: message.key,
-          value: message.value,
-          headers: message.headers,
-          topic: message.topic,
-          partition: message.partition,
-          offset: message.offset,
-          timestamp: message.timestamp,
-          type: this.#setup.typeOf(message.topic),
-        });
-      } catch (error) {
-        return this.#deadLetter(work, message, BusError.from(error, 'DECODE_FAILED'), 0, undefined);
-      }
-      // Another type sharing the topic: not ours, and nothing to wait for.
-      if (!this.#setup.matches(event.type)) return true;
       try {
         const result = this.#setup.onMessage(event);
         if (isThenable(result)) await result;
         return true;
-      } catch (error) {
-        // The kernel already reported the failure on bus.events 'failed'.
+      } catch {
+        // The kernel already reported the failure on bus.events 'failed'; resilience, when used, already retried.
         if (this.#abandoned(work)) return false;
-        if (attempt >= this.#options.maxDeliveries) {
-          return this.#deadLetter(work, message, BusError.from(error, 'HANDLER_FAILED', { eventId: event.id }), attempt, event);
-        }
         await this.#sleep(work, this.#options.redeliveryDelayMs(attempt));
         if (this.#abandoned(work)) return false;
       }
     }
   }
 
-  /** A redelivery (or dead letter) is not waited for when the partition is taken away, or the stream closes or is retired. */
+  /** A redelivery (or a hand-over) is not waited for when the partition is taken away, or the stream closes or is retired. */
   #abandoned(work: PartitionWork): boolean {
     return work.revoked || this.#stopping || this.#retiring;
   }
 
-  /** Sends `message` to the dead-letter topic, retrying until it is there (true) or the partition is abandoned (false). */
-  async #deadLetter(
-    work: PartitionWork,
-    message: Bytes,
-    error: BusError,
-    attempts: number,
-    event: EventEnvelope | undefined,
-  ): Promise<boolean> {
-    const topicFor = this.#options.deadLetterTopic;
-    const where = `${message.topic}/${message.partition}@${message.offset}`;
-    if (topicFor === false) {
-      // Dead letters are off: report the record and move past it, rather than block the partition for ever.
-      if (event !== undefined) this.#setup.reporter.drop({ event, error });
-      else this.#report(new BusError(error.code, `Skipped record ${where}: ${error.message}`, { cause: error }));
-      return true;
+  /** Hands a record that could not be decoded to the kernel, again after a backoff while keeping it fails (true once kept or reported). */
+  async #handOverUndecodable(work: PartitionWork, message: Bytes, error: BusError): Promise<boolean> {
+    const headers: Record<string, Uint8Array> = {};
+    for (const [key, value] of message.headerEntries) {
+      if (key !== undefined && key !== null) headers[key.toString()] = value ?? Buffer.alloc(0);
     }
-    const deadLetterTopic = topicFor(message.topic);
+    const undecodable: UndecodableMessage = {
+      subscription: this.#setup.spec,
+      transport: 'kafka',
+      position: `${message.topic}/${message.partition}@${message.offset}`,
+      type: this.#setup.typeOf(message.topic),
+      key: message.key ?? undefined,
+      value: message.value ?? null,
+      headers,
+      error,
+    };
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#setup.produceDeadLetter(deadLetterRecord(message, deadLetterTopic, error, attempts, this.#setup.groupId));
-        break;
+        await this.#setup.undecodable(undecodable);
+        return true;
       } catch (failure) {
-        this.#report(kafkaError(failure, `dead-letter record ${where} to '${deadLetterTopic}'`, { eventId: event?.id }));
+        this.#report(kafkaError(failure, `keep the undecodable record ${undecodable.position}`));
         if (this.#abandoned(work)) return false;
         await this.#sleep(work, Math.min(500 * attempt, 5_000));
         if (this.#abandoned(work)) return false;
       }
     }
-    if (event !== undefined) {
-      this.#setup.events.emit('deadLettered', { event, error, attempts });
-    } else {
-      this.#report(
-        new BusError(error.code, `Record ${where} was dead-lettered to '${deadLetterTopic}': ${error.message}`, {
-          cause: error,
-          details: { topic: message.topic, partition: message.partition, offset: message.offset.toString(), deadLetterTopic },
-        }),
-      );
-    }
-    return true;
   }
 
   #commit(work: PartitionWork, message: Bytes): void {

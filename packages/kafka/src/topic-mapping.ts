@@ -28,18 +28,6 @@ export type TopicMapper = (type: string) => string;
  */
 export const defaultTopicFor: TopicMapper = (type) => type;
 
-/**
- * The default dead-letter topic of a topic: `<topic>.dlq`.
- *
- * @example
- * ```ts
- * defaultDeadLetterTopic('orders.created'); // 'orders.created.dlq'
- * ```
- */
-export function defaultDeadLetterTopic(topic: string): string {
-  return `${topic}.dlq`;
-}
-
 const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 
 /**

@@ -50,26 +50,16 @@ export function isWildcardPattern(pattern: string, createRouter: RouterFactory):
 /**
  * The topics of `listed` a wildcard subscription may read: never internal
  * topics (`__consumer_offsets`, any name starting with `__`), nor dead-letter
- * topics (a name ending in `.dlq`, or what `deadLetterTopic` makes of a listed
- * topic), so `orders.#` does not read `orders.created.dlq`.
+ * topics (a name ending in `.dlq`: `@bus/resilience` publishes `<type>.dlq`),
+ * so `orders.#` does not read `orders.created.dlq`.
  *
  * @example
  * ```ts
- * readableTopics(['__consumer_offsets', 'orders.created', 'orders.created.dlq'], defaultDeadLetterTopic); // ['orders.created']
+ * readableTopics(['__consumer_offsets', 'orders.created', 'orders.created.dlq']); // ['orders.created']
  * ```
  */
-export function readableTopics(listed: readonly string[], deadLetterTopic: ((topic: string) => string) | false): string[] {
-  const deadLetters = new Set<string>();
-  if (deadLetterTopic !== false) {
-    for (const topic of listed) {
-      try {
-        deadLetters.add(deadLetterTopic(topic));
-      } catch {
-        // A mapper that throws for some topic names no dead-letter topic for it.
-      }
-    }
-  }
-  return listed.filter((topic) => !topic.startsWith('__') && !topic.endsWith('.dlq') && !deadLetters.has(topic));
+export function readableTopics(listed: readonly string[]): string[] {
+  return listed.filter((topic) => !topic.startsWith('__') && !topic.endsWith('.dlq'));
 }
 
 /**

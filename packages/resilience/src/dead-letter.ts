@@ -45,6 +45,36 @@ export interface DeadLetter<T = unknown> {
   readonly time: string;
   /** The subscription whose attempts ran out. */
   readonly subscription: DeadLetterSubscription;
+  /**
+   * Set for a message the transport could not decode (`attempts` 0, `error`
+   * `DECODE_FAILED` or the codec's code): its bytes as received, since there
+   * is no event to show. Its `event` is then a stand-in: id
+   * `undecodable:<position>`, the type its channel holds (or `undecodable`),
+   * no data. Such a letter cannot be redriven as an event.
+   */
+  readonly raw?: RawMessage;
+}
+
+/**
+ * The bytes of a message a transport could not decode, base64-encoded, so
+ * that a dead letter stays plain JSON whatever sink keeps it.
+ *
+ * @example
+ * ```ts
+ * const bytes = Buffer.from(letter.raw.value ?? '', 'base64');
+ * ```
+ */
+export interface RawMessage {
+  /** The transport (`kafka`). */
+  readonly transport: string;
+  /** Where it was: `topic/partition@offset` on Kafka. */
+  readonly position: string;
+  /** Its key, base64. */
+  readonly key?: string;
+  /** Its value, base64; `null` for a record without one. */
+  readonly value: string | null;
+  /** Its headers, each value base64. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /**

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-export type { DeadLetter, DeadLetterFilter, DeadLetterSink, DeadLetterSubscription } from './dead-letter.js';
+export type { DeadLetter, DeadLetterFilter, DeadLetterSink, DeadLetterSubscription, RawMessage } from './dead-letter.js';
 export { deadLetterMatches } from './dead-letter.js';
 export type { MemoryDeadLetterSinkOptions } from './memory-dead-letter-sink.js';
 export { memoryDeadLetterSink } from './memory-dead-letter-sink.js';

@@ -10,6 +10,8 @@ import type { DeadLetter, DeadLetterFilter, DeadLetterSink } from './dead-letter
 import { memoryDeadLetterSink } from './memory-dead-letter-sink.js';
 import { type ResilienceOptions, resolveResilience } from './resilience-options.js';
 import { type CircuitStatus, SubscriptionPolicy } from './subscription-policy.js';
+import { transportDeadLetterSink } from './transport-dead-letter-sink.js';
+import { undecodableLetter } from './undecodable-letter.js';
 
 /**
  * Where the resilience middleware sits in the deliver `handle` phase. It is
@@ -132,8 +134,11 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
   }
   const { deadLetter, ...defaults } = options;
   resolveResilience(defaults, undefined, 'resilience(options)', 'PLUGIN_INVALID');
-  const sink = deadLetter === false ? undefined : (deadLetter ?? memoryDeadLetterSink());
-  if (sink !== undefined && (typeof sink.put !== 'function' || typeof sink.list !== 'function' || typeof sink.remove !== 'function')) {
+  if (
+    deadLetter !== undefined &&
+    deadLetter !== false &&
+    (typeof deadLetter?.put !== 'function' || typeof deadLetter.list !== 'function' || typeof deadLetter.remove !== 'function')
+  ) {
     throw new BusError('PLUGIN_INVALID', 'resilience({ deadLetter }) must be a sink ({ put, list, remove }) or false.');
   }
 
@@ -141,6 +146,29 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
     name: 'resilience',
     setup(kernel) {
       const bus = kernel.bus;
+      /**
+       * The sink: the one given, else chosen once the transport is known — on a durable transport (Kafka) the
+       * dead letters are published through it to `<type>.dlq`, where every process and tool can read them; in
+       * process they stay in memory.
+       */
+      let chosen: DeadLetterSink | undefined;
+      /** Asked for before start (`bus.deadLetters.sink`): the local store the chosen sink keeps its letters in. */
+      let early: DeadLetterSink | undefined;
+      const sinkOf = (): DeadLetterSink | undefined => {
+        if (deadLetter !== undefined) return deadLetter === false ? undefined : deadLetter;
+        if (chosen === undefined) {
+          // Before start the transport may not be set yet: decide once it is (the kernel's default is in memory).
+          const transport = bus.status === 'idle' ? undefined : bus.transport;
+          if (transport === undefined) {
+            early ??= memoryDeadLetterSink();
+            return early;
+          }
+          chosen = transport.capabilities.durable
+            ? transportDeadLetterSink(early === undefined ? {} : { store: early })
+            : (early ?? memoryDeadLetterSink());
+        }
+        return chosen;
+      };
       const policies = new Map<string, SubscriptionPolicy>();
       /** Subscriptions of this bus by id, to address a redrive. */
       const live = new Map<string, Subscription>();
@@ -173,7 +201,11 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
         const override = subscription.options.resilience;
         if (override === false) return () => live.delete(subscription.id);
         const resolved = resolveResilience(defaults, override, `subscribe('${subscription.pattern}')`, 'INVALID_SUBSCRIPTION');
-        const giveUp = resolved.deadLetter && sink !== undefined ? deadLetterTo(sink) : failDelivery;
+        const giveUp =
+          resolved.deadLetter && deadLetter !== false
+            ? (ctx: DeliveryContext, failure: BusError, attempts: number) =>
+                deadLetterTo(sinkOf() as DeadLetterSink)(ctx, failure, attempts)
+            : failDelivery;
         policies.set(subscription.id, new SubscriptionPolicy(resolved, giveUp));
         return () => {
           live.delete(subscription.id);
@@ -202,12 +234,32 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
         { order: RESILIENCE_HANDLE_ORDER, reentrant: true },
       );
 
+      // A message the transport could not decode goes to the same sink, in the same record, with its bytes.
+      if (deadLetter !== false) {
+        kernel.keepUndecodable(async (message) => {
+          const letter = undecodableLetter(message, live.get(message.subscription.id));
+          await (sinkOf() as DeadLetterSink).put(letter, bus);
+          kernel.events.emit('deadLettered', {
+            event: letter.event,
+            error: letter.error,
+            attempts: 0,
+            subscription: live.get(message.subscription.id),
+          });
+        });
+      }
+
       const deadLetters: DeadLetters = {
-        sink,
-        list: async (filter) => (sink === undefined ? [] : [...(await sink.list(filter))]),
+        get sink() {
+          return sinkOf();
+        },
+        list: async (filter) => {
+          const sink = sinkOf();
+          return sink === undefined ? [] : [...(await sink.list(filter))];
+        },
         async redrive(target) {
           const redriven: string[] = [];
           const failures: { id: string; error: BusError }[] = [];
+          const sink = sinkOf();
           if (sink === undefined) return { redriven, failures };
           const all = typeof target === 'string' ? (await sink.list()).filter((letter) => letter.id === target) : await sink.list(target);
           for (const letter of all) {
@@ -224,6 +276,13 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
        * each letter is republished once. A failed republish puts the letter back.
        */
       async function redriveOne(target: DeadLetterSink, letter: DeadLetter): Promise<BusError | typeof CLAIMED_ELSEWHERE | undefined> {
+        if (letter.raw !== undefined) {
+          return new BusError(
+            'DECODE_FAILED',
+            `Cannot redrive dead letter ${letter.id}: ${letter.raw.transport} message ${letter.raw.position} was never decoded, so there is no event to republish. Its bytes are in the letter's \`raw\`; fix the producer or the codec, then purge it.`,
+            { eventId: letter.event.id },
+          );
+        }
         let to: string;
         let claimed: unknown;
         try {

@@ -4,7 +4,7 @@
  * (a Kafka topic) and any process can consume it.
  */
 import type { BusErrorCode, EnvelopeInput, EventEnvelope } from '@bus/core';
-import type { DeadLetter, DeadLetterSink, DeadLetterSubscription } from './dead-letter.js';
+import type { DeadLetter, DeadLetterSink, DeadLetterSubscription, RawMessage } from './dead-letter.js';
 import { memoryDeadLetterSink } from './memory-dead-letter-sink.js';
 
 /**
@@ -30,6 +30,8 @@ export interface DeadLetterMessage {
   readonly time: string;
   /** The subscription whose attempts ran out. */
   readonly subscription: DeadLetterSubscription;
+  /** The bytes of a message the transport could not decode (see {@link DeadLetter.raw}). */
+  readonly raw?: RawMessage;
 }
 
 /**
@@ -96,6 +98,7 @@ function deadLetterEvent(letter: DeadLetter, type: string): EnvelopeInput<DeadLe
     attempts: letter.attempts,
     time: letter.time,
     subscription: letter.subscription,
+    ...(letter.raw === undefined ? {} : { raw: letter.raw }),
   };
   const event: EnvelopeInput<DeadLetterMessage> = {
     type,

@@ -9,6 +9,7 @@ import { ConformanceHarness } from './harness.js';
 import { resolveSettings, type TransportConformanceOptions } from './options.js';
 import { capabilityTests } from './suite/capabilities.js';
 import { consumerGroupTests } from './suite/consumer-groups.js';
+import { deadLetterTests } from './suite/dead-letters.js';
 import { deliveryTests } from './suite/delivery.js';
 import { durabilityTests } from './suite/durability.js';
 import { handlerFailureTests } from './suite/handler-failures.js';
@@ -22,7 +23,8 @@ import { wildcardTests } from './suite/wildcards.js';
  *
  * Every transport runs the tests of the basic contract (envelope round trip,
  * fan-out per type, unsubscribe, batches, failing handlers, draining stop,
- * publishing outside start..stop). The tests of `orderedPerKey`,
+ * publishing outside start..stop, and one retry policy and dead-letter record
+ * with `@bus/resilience`). The tests of `orderedPerKey`,
  * `consumerGroups`, `redelivery` and `durable` are registered only when the
  * transport claims them, and those of `wildcards` when it claims it and
  * `wildcardPlugins` gives the bus a wildcard router; nothing is skipped, an
@@ -69,6 +71,7 @@ export function describeTransportConformance(name: string, options: TransportCon
     capabilityTests(h);
     deliveryTests(h);
     handlerFailureTests(h);
+    deadLetterTests(h);
     orderingTests(h);
     consumerGroupTests(h);
     wildcardTests(h);

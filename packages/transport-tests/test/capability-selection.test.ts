@@ -57,6 +57,7 @@ const BASIC = [
   'claims each of the seven capabilities as a boolean, as the tests were selected by',
   'delivery',
   'a failing handler',
+  'dead letters (with @bus/resilience)',
   'lifecycle',
 ];
 
@@ -76,7 +77,7 @@ describe('capability selection', () => {
   it('registers the tests of each claimed capability, from the capabilities option', ({ task }) => {
     const suite = suiteNamed(task.file, 'async factory conformance');
     expect(suite.tasks?.map((child) => child.name)).toEqual([
-      ...BASIC.slice(0, 3),
+      ...BASIC.slice(0, 4),
       'order per partition key',
       'consumer groups',
       'lifecycle',
@@ -85,7 +86,7 @@ describe('capability selection', () => {
 
   it('registers the wildcards tests only for a transport claiming wildcards, given wildcardPlugins', ({ task }) => {
     expect(suiteNamed(task.file, 'wildcard router conformance').tasks?.map((child) => child.name)).toEqual([
-      ...BASIC.slice(0, 3),
+      ...BASIC.slice(0, 4),
       'order per partition key',
       'consumer groups',
       'wildcards',

@@ -52,10 +52,9 @@ async function runTail(ctx: CommandContext, flags: TailFlags, pattern: string): 
         ...connection,
         groupId: group,
         startFrom: flags.from,
-        // Watching must change nothing: no topics created, nothing retried or dead-lettered.
+        // Watching must change nothing: no topics created, nothing dead-lettered (no resilience; a record it cannot
+        // decode is reported on 'error', which tail prints, and skipped).
         ensureTopics: false,
-        maxDeliveries: 1,
-        deadLetterTopic: false,
         topicRefreshMs: 2_000,
         retries: 3,
         retryDelayMs: 500,
