@@ -4,6 +4,7 @@
 //
 //   BUS_SKIP_SERVICES=1 pnpm test   use services you started yourself (BUS_KAFKA_BROKERS /
 //                                   BUS_PG_URL from the environment or .services/env.json)
+//   pnpm test:faults                only the fault tests (--faults), with the same services
 //
 // Exits with the exit code of the first failing step (or 130/143 when interrupted).
 // Plain Node ESM with node:* imports only.
@@ -13,14 +14,29 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The checks, in order; the first failure stops the run. Edit freely. */
-const STEPS = [
-  ['pnpm', 'lint'],
-  ['pnpm', 'exec', 'turbo', 'run', 'build', 'typecheck'],
-  // Serial on purpose: 2 cores and one shared broker.
-  ['pnpm', 'exec', 'turbo', 'run', 'test', '--concurrency=1'],
-  ['pnpm', 'run', 'docs'],
+/**
+ * The fault tests (issue 18): real brokers killed, stopped and restarted, relays and leaders killed. They also run
+ * in the full `pnpm test`; `pnpm test:faults` (this script with `--faults`) runs them alone. Vitest's file filters.
+ */
+const FAULT_SUITES = [
+  ['@bus/kafka', ['fault-']],
+  ['@bus/outbox', ['relay-crash', 'relay-broker-stop']],
+  ['@bus/cluster', ['faults']],
 ];
+
+/** The checks, in order; the first failure stops the run. Edit freely. */
+const STEPS = process.argv.includes('--faults')
+  ? [
+      ['pnpm', 'exec', 'turbo', 'run', 'build', '--output-logs=errors-only'],
+      ...FAULT_SUITES.map(([pkg, files]) => ['pnpm', '--filter', pkg, 'exec', 'vitest', 'run', ...files]),
+    ]
+  : [
+      ['pnpm', 'lint'],
+      ['pnpm', 'exec', 'turbo', 'run', 'build', 'typecheck'],
+      // Serial on purpose: 2 cores and one shared broker.
+      ['pnpm', 'exec', 'turbo', 'run', 'test', '--concurrency=1'],
+      ['pnpm', 'run', 'docs'],
+    ];
 
 const REPO_ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const SERVICES = 'scripts/services.mjs'; // relative to REPO_ROOT, the children's cwd

@@ -1,9 +1,10 @@
 /**
- * A dedicated single-node Kafka broker (KRaft) for tests that stop and restart
- * it, which the shared broker of `scripts/services.mjs` must never be. It runs
- * the same cached jars (`~/.cache/bus-tools/kafka-libs/<version>/`, fetched by
- * `node scripts/services.mjs up`) with its own ports and data directory, and
- * restarts on the same ports and data, as a broker after a crash or upgrade would.
+ * Kafka processes the tests own, which the shared broker of `scripts/services.mjs` must never be: a single-node
+ * broker (KRaft) for tests that stop and restart it, and a 3-node cluster (each node a broker and a controller, a
+ * static quorum, replication factor 3, `min.insync.replicas` 2) for the fault tests that kill a partition leader.
+ * They run the same cached jars (`~/.cache/bus-tools/kafka-libs/<version>/`, fetched by
+ * `node scripts/services.mjs up`) with their own ports and data directories, and restart on the same ports and
+ * data, as a broker after a crash or upgrade would.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -43,8 +44,44 @@ async function freePorts(count: number): Promise<number[]> {
   }
 }
 
-/** A broker this test owns: start, stop (SIGTERM, as an orderly shutdown), start again on the same ports and data. */
-export class TestBroker {
+/** The broker settings every test node shares; a cluster overrides the replication ones. */
+function nodeProps(dir: string, nodeId: number, brokerPort: number, controllerPort: number): Record<string, string | number> {
+  return {
+    'process.roles': 'broker,controller',
+    'node.id': nodeId,
+    'controller.quorum.bootstrap.servers': `127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${brokerPort}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'log.dirs': path.join(dir, 'data'),
+    'offsets.topic.replication.factor': 1,
+    'offsets.topic.num.partitions': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    'transaction.state.log.num.partitions': 1,
+    'share.coordinator.state.topic.replication.factor': 1,
+    'share.coordinator.state.topic.min.isr': 1,
+    'share.coordinator.state.topic.num.partitions': 1,
+    'default.replication.factor': 1,
+    'min.insync.replicas': 1,
+    'group.initial.rebalance.delay.ms': 0,
+    'group.min.session.timeout.ms': 1000,
+    'num.partitions': 3,
+    'log.segment.bytes': 16 * 1024 * 1024,
+    'log.index.size.max.bytes': 1024 * 1024,
+    'log.cleaner.dedupe.buffer.size': 16 * 1024 * 1024,
+    'log.cleaner.threads': 1,
+    'num.network.threads': 2,
+    'num.io.threads': 2,
+    'background.threads': 2,
+    'num.recovery.threads.per.data.dir': 1,
+  };
+}
+
+/** One Kafka process this test owns: start, stop (SIGTERM, as an orderly shutdown), kill, start again on the same ports and data. */
+export class KafkaNode {
   readonly address: string;
   readonly #dir: string;
   readonly #props: string;
@@ -52,68 +89,36 @@ export class TestBroker {
   #process: ChildProcess | undefined;
   #exited: Promise<void> | undefined;
 
-  private constructor(dir: string, brokerPort: number, libs: string) {
+  /** A node in `dir` serving `brokerPort`; {@link TestBroker.create} and {@link TestCluster.create} make them. */
+  constructor(dir: string, brokerPort: number, libs: string) {
     this.#dir = dir;
     this.#libs = libs;
     this.address = `127.0.0.1:${brokerPort}`;
     this.#props = path.join(dir, 'server.properties');
   }
 
-  /** Formats storage for a new broker on free ports; does not start it. */
-  static async create(): Promise<TestBroker> {
-    const libs = kafkaLibs();
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'bus-kafka-test-broker-'));
-    const [brokerPort, controllerPort] = (await freePorts(2)) as [number, number];
-    const broker = new TestBroker(dir, brokerPort, libs);
-    const props = {
-      'process.roles': 'broker,controller',
-      'node.id': 1,
-      'controller.quorum.bootstrap.servers': `127.0.0.1:${controllerPort}`,
-      listeners: `PLAINTEXT://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:${brokerPort}`,
-      'controller.listener.names': 'CONTROLLER',
-      'inter.broker.listener.name': 'PLAINTEXT',
-      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-      'log.dirs': path.join(dir, 'data'),
-      'offsets.topic.replication.factor': 1,
-      'offsets.topic.num.partitions': 1,
-      'transaction.state.log.replication.factor': 1,
-      'transaction.state.log.min.isr': 1,
-      'transaction.state.log.num.partitions': 1,
-      'share.coordinator.state.topic.replication.factor': 1,
-      'share.coordinator.state.topic.min.isr': 1,
-      'share.coordinator.state.topic.num.partitions': 1,
-      'default.replication.factor': 1,
-      'min.insync.replicas': 1,
-      'group.initial.rebalance.delay.ms': 0,
-      'group.min.session.timeout.ms': 1000,
-      'num.partitions': 3,
-      'log.segment.bytes': 16 * 1024 * 1024,
-      'log.index.size.max.bytes': 1024 * 1024,
-      'log.cleaner.dedupe.buffer.size': 16 * 1024 * 1024,
-      'log.cleaner.threads': 1,
-      'num.network.threads': 2,
-      'num.io.threads': 2,
-      'background.threads': 2,
-      'num.recovery.threads.per.data.dir': 1,
-    };
+  /** Whether the process runs (started, not stopped or killed). */
+  get running(): boolean {
+    return this.#process !== undefined;
+  }
+
+  /** Writes the node's settings and formats its storage for the cluster `clusterId`. */
+  format(props: Record<string, string | number>, clusterId: string, formatArgs: readonly string[]): void {
     writeFileSync(
-      broker.#props,
+      this.#props,
       `${Object.entries(props)
         .map(([key, value]) => `${key}=${value}`)
         .join('\n')}\n`,
     );
-    const clusterId = randomBytes(16).toString('base64url').replace(/^-/, 'A');
     const format = spawnSync(
       'java',
-      [...broker.#javaArgs(), 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', broker.#props],
+      [...this.#javaArgs(), 'kafka.tools.StorageTool', 'format', ...formatArgs, '-t', clusterId, '-c', this.#props],
       {
-        cwd: dir,
+        cwd: this.#dir,
         encoding: 'utf8',
       },
     );
     if (format.status !== 0) throw new Error(`kafka storage format failed (${format.status}): ${format.stdout}${format.stderr}`);
-    return broker;
   }
 
   #javaArgs(): string[] {
@@ -209,4 +214,81 @@ export class TestBroker {
       return '(no log)';
     }
   }
+}
+
+/** A dedicated single-node broker (its own ports and data), for tests that stop and restart it. */
+export class TestBroker extends KafkaNode {
+  /** Formats storage for a new broker on free ports; does not start it. */
+  static async create(): Promise<TestBroker> {
+    const libs = kafkaLibs();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bus-kafka-test-broker-'));
+    const [brokerPort, controllerPort] = (await freePorts(2)) as [number, number];
+    const broker = new TestBroker(dir, brokerPort, libs);
+    broker.format(nodeProps(dir, 1, brokerPort, controllerPort), newClusterId(), ['--standalone']);
+    return broker;
+  }
+}
+
+/**
+ * A cluster of `size` nodes (each a broker and a KRaft controller, one JVM each, a static quorum of all of them),
+ * with replication factor `size` and `min.insync.replicas` `size − 1` for new topics and the internal ones: what
+ * the fault suite kills leaders of. Used only by fault tests; the shared broker stays single-node.
+ */
+export class TestCluster {
+  readonly nodes: readonly KafkaNode[];
+
+  private constructor(nodes: readonly KafkaNode[]) {
+    this.nodes = nodes;
+  }
+
+  /** The bootstrap list, every node. */
+  get brokers(): string[] {
+    return this.nodes.map((node) => node.address);
+  }
+
+  /** Formats `size` nodes on free ports; does not start them. */
+  static async create(size = 3): Promise<TestCluster> {
+    const libs = kafkaLibs();
+    const ports = await freePorts(size * 2);
+    const clusterId = newClusterId();
+    const voters = Array.from({ length: size }, (_, i) => `${i + 1}@127.0.0.1:${ports[size + i]}`).join(',');
+    const nodes = Array.from({ length: size }, (_, i) => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), `bus-kafka-test-cluster-${i + 1}-`));
+      const node = new KafkaNode(dir, ports[i] as number, libs);
+      const props = nodeProps(dir, i + 1, ports[i] as number, ports[size + i] as number);
+      delete props['controller.quorum.bootstrap.servers'];
+      node.format(
+        {
+          ...props,
+          'controller.quorum.voters': voters,
+          'offsets.topic.replication.factor': size,
+          'transaction.state.log.replication.factor': size,
+          'transaction.state.log.min.isr': size - 1,
+          'share.coordinator.state.topic.replication.factor': size,
+          'share.coordinator.state.topic.min.isr': size - 1,
+          'default.replication.factor': size,
+          'min.insync.replicas': size - 1,
+          'unclean.leader.election.enable': 'false',
+        },
+        clusterId,
+        [],
+      );
+      return node;
+    });
+    return new TestCluster(nodes);
+  }
+
+  /** Starts every node; resolves once each answers. */
+  async start(): Promise<void> {
+    await Promise.all(this.nodes.filter((node) => !node.running).map((node) => node.start()));
+  }
+
+  /** Stops every node and deletes their data. */
+  async destroy(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.destroy()));
+  }
+}
+
+function newClusterId(): string {
+  return randomBytes(16).toString('base64url').replace(/^-/, 'A');
 }
