@@ -312,6 +312,7 @@ interface StartedSpan {
 
 /** A valid span context whose trace is not sampled: under a parent-based sampler nothing below it is recorded. */
 function unsampled(spanContext: SpanContext | undefined): spanContext is SpanContext {
+  // The flag first: validating the ids takes two regular expressions.
   return spanContext !== undefined && (spanContext.traceFlags & TraceFlags.SAMPLED) === 0 && isSpanContextValid(spanContext);
 }
 
@@ -459,7 +460,7 @@ class Telemetry implements InFlightSource {
     if (!this.#started) this.ready();
     const envelope = ctx.envelope;
     const type = envelope.type;
-    const started = performance.now();
+    const started = this.#meter === undefined ? 0 : performance.now();
     const span = this.#tracer === undefined ? undefined : this.#startProducerSpan(this.#tracer, envelope, ctx.batch);
     let result: void | Promise<void>;
     try {
@@ -518,7 +519,8 @@ class Telemetry implements InFlightSource {
     if (carried !== undefined) options.links = [{ context: carried }];
     const span = tracer.startSpan(`${operation} ${envelope.type}`, options, parent);
     // No SDK and no trace around: nothing to propagate, and no context to enter.
-    if (!isSpanContextValid(span.spanContext())) return { span, context: undefined };
+    // A recording span has a valid context; only a non-recording one may be the API's no-op.
+    if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return { span, context: undefined };
     const active = trace.setSpan(parent, span);
     if (carried === undefined) traceContext.inject(active, envelope);
     return { span, context: active };
@@ -576,7 +578,7 @@ class Telemetry implements InFlightSource {
     if (!this.#started) this.ready();
     const state = this.#subscriptionState(ctx.subscription);
     const type = ctx.event.type;
-    const started = performance.now();
+    const started = this.#meter === undefined ? 0 : performance.now();
     const span = this.#tracer === undefined ? undefined : this.#startProcessSpan(this.#tracer, ctx);
     state.inFlight++;
     let result: void | Promise<void>;
@@ -626,7 +628,7 @@ class Telemetry implements InFlightSource {
     const options: SpanOptions = { kind: SpanKind.CONSUMER, attributes };
     if (creation !== undefined) options.links = [{ context: creation }];
     const span = tracer.startSpan(`${OPERATION_PROCESS} ${event.type}`, options, parent);
-    return { span, context: isSpanContextValid(span.spanContext()) ? trace.setSpan(parent, span) : undefined };
+    return { span, context: span.isRecording() || isSpanContextValid(span.spanContext()) ? trace.setSpan(parent, span) : undefined };
   }
 
   #delivered(
