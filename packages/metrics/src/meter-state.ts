@@ -101,11 +101,20 @@ export class AggregatedState extends SeriesState {
   }
 
   override recordOperation(series: Series, seconds: number): void {
-    (series.histogram ??= new DurationHistogram(this.buckets)).record(seconds);
+    this.#histogramOf(series).record(seconds);
   }
 
   override recordProcess(series: Series, seconds: number): void {
-    (series.histogram ??= new DurationHistogram(this.buckets)).record(seconds);
+    this.#histogramOf(series).record(seconds);
+  }
+
+  #histogramOf(series: Series): DurationHistogram {
+    let histogram = series.histogram;
+    if (histogram === undefined) {
+      histogram = new DurationHistogram(this.buckets);
+      series.histogram = histogram;
+    }
+    return histogram;
   }
 }
 

@@ -183,17 +183,62 @@ export class MetricsProducer implements MetricProducer {
     const add = (metric: MetricData | undefined): void => {
       if (metric !== undefined) metrics.push(metric);
     };
-    add(this.#counter(INSTRUMENTS.sentMessages, states.map((state) => state.send), nowMs));
-    add(this.#counter(INSTRUMENTS.consumedMessages, states.map((state) => state.process), nowMs));
-    add(this.#histogram(INSTRUMENTS.operationDuration, states.flatMap((state) => [state.send, state.create]), nowMs));
-    add(this.#histogram(INSTRUMENTS.processDuration, states.map((state) => state.process), nowMs));
-    add(this.#counter(INSTRUMENTS.failedMessages, states.map((state) => state.failed), nowMs));
-    add(this.#counter(INSTRUMENTS.droppedMessages, states.map((state) => state.dropped), nowMs));
-    add(this.#counter(INSTRUMENTS.deadLetteredMessages, states.map((state) => state.deadLettered), nowMs));
+    add(
+      this.#counter(
+        INSTRUMENTS.sentMessages,
+        states.map((state) => state.send),
+        nowMs,
+      ),
+    );
+    add(
+      this.#counter(
+        INSTRUMENTS.consumedMessages,
+        states.map((state) => state.process),
+        nowMs,
+      ),
+    );
+    add(
+      this.#histogram(
+        INSTRUMENTS.operationDuration,
+        states.flatMap((state) => [state.send, state.create]),
+        nowMs,
+      ),
+    );
+    add(
+      this.#histogram(
+        INSTRUMENTS.processDuration,
+        states.map((state) => state.process),
+        nowMs,
+      ),
+    );
+    add(
+      this.#counter(
+        INSTRUMENTS.failedMessages,
+        states.map((state) => state.failed),
+        nowMs,
+      ),
+    );
+    add(
+      this.#counter(
+        INSTRUMENTS.droppedMessages,
+        states.map((state) => state.dropped),
+        nowMs,
+      ),
+    );
+    add(
+      this.#counter(
+        INSTRUMENTS.deadLetteredMessages,
+        states.map((state) => state.deadLettered),
+        nowMs,
+      ),
+    );
     add(this.#inFlightMetric(nowMs));
     this.#lastCollectionMs = nowMs;
     // As the SDK's meter: a scope with no data is left out.
-    return { resourceMetrics: { resource: NO_RESOURCE, scopeMetrics: metrics.length === 0 ? [] : [{ scope: SCOPE, metrics }] }, errors: [] };
+    return {
+      resourceMetrics: { resource: NO_RESOURCE, scopeMetrics: metrics.length === 0 ? [] : [{ scope: SCOPE, metrics }] },
+      errors: [],
+    };
   }
 
   #counter(spec: InstrumentSpec, maps: readonly Map<string, Series>[], nowMs: number): MetricData | undefined {
@@ -243,7 +288,8 @@ export class MetricsProducer implements MetricProducer {
             return;
           }
           if (pending !== undefined) memo.reported = memo.reported === undefined ? pending : mergeHistogramPoints(memo.reported, pending);
-          if (memo.reported !== undefined) points.push(histogramPoint(series.attributes, memo.reported.startMs, nowMs, memo.reported, boundaries));
+          if (memo.reported !== undefined)
+            points.push(histogramPoint(series.attributes, memo.reported.startMs, nowMs, memo.reported, boundaries));
         });
       }
     }
@@ -273,7 +319,8 @@ export class MetricsProducer implements MetricProducer {
       }
     }
     // Cumulative: as the SDK, a series observed once keeps being reported with its last value.
-    if (temporality !== DELTA) for (const memo of this.#inFlight.values()) points.push(point(memo.attributes, memo.startMs, nowMs, memo.last));
+    if (temporality !== DELTA)
+      for (const memo of this.#inFlight.values()) points.push(point(memo.attributes, memo.startMs, nowMs, memo.last));
     return points.length === 0 ? undefined : sumMetric(INSTRUMENTS.inFlightDeliveries, temporality, false, points);
   }
 }
@@ -309,7 +356,12 @@ function descriptor(spec: InstrumentSpec, advice: object): MetricData['descripto
   } as MetricData['descriptor'];
 }
 
-function sumMetric(spec: InstrumentSpec, temporality: AggregationTemporality, isMonotonic: boolean, points: DataPoint<number>[]): MetricData {
+function sumMetric(
+  spec: InstrumentSpec,
+  temporality: AggregationTemporality,
+  isMonotonic: boolean,
+  points: DataPoint<number>[],
+): MetricData {
   return { descriptor: descriptor(spec, {}), aggregationTemporality: temporality, dataPointType: SUM, dataPoints: points, isMonotonic };
 }
 
