@@ -4,6 +4,7 @@ import { type Bus, BusError, createBus, definePlugin, type EventEnvelope } from 
 import {
   AggregationTemporality,
   DataPointType,
+  type Histogram,
   InMemoryMetricExporter,
   InstrumentType,
   MeterProvider,
@@ -203,16 +204,13 @@ describe('two readers and collection while publishing', () => {
     await collectDelta();
     const final = (await cumulative.collect()).resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
 
+    const valuesOf = (metrics: MetricData[], name: string): unknown[] =>
+      metrics.filter((metric) => metric.descriptor.name === name).flatMap((metric) => metric.dataPoints.map((point) => point.value));
+    // A counter's value, or a histogram's count.
     const sumOf = (metrics: MetricData[], name: string) =>
-      metrics
-        .filter((metric) => metric.descriptor.name === name)
-        .flatMap((metric) => metric.dataPoints)
-        .reduce((sum, point) => sum + (typeof point.value === 'number' ? point.value : (point.value as { count: number }).count), 0);
+      valuesOf(metrics, name).reduce<number>((sum, value) => sum + (typeof value === 'number' ? value : (value as Histogram).count), 0);
     const bucketTotal = (metrics: MetricData[], name: string) =>
-      metrics
-        .filter((metric) => metric.descriptor.name === name)
-        .flatMap((metric) => metric.dataPoints)
-        .reduce((sum, point) => sum + (point.value as { buckets: { counts: number[] } }).buckets.counts.reduce((a, b) => a + b, 0), 0);
+      valuesOf(metrics, name).reduce<number>((sum, value) => sum + (value as Histogram).buckets.counts.reduce((a, b) => a + b, 0), 0);
     expect(deltas.length).toBeGreaterThan(20);
     for (const name of [
       METRIC_NAMES.sentMessages,
