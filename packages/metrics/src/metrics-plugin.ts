@@ -244,6 +244,9 @@ function checkOptions(options: MetricsOptions): Settings {
   ) {
     throw invalid('`durationBuckets` must be finite numbers in increasing order.');
   }
+  if (options.followParentSampling !== undefined && typeof options.followParentSampling !== 'boolean') {
+    throw invalid('`followParentSampling` must be a boolean.');
+  }
   const producer = options.producer as { stateFor?: unknown } | undefined;
   if (producer !== undefined && (typeof producer !== 'object' || producer === null || typeof producer.stateFor !== 'function')) {
     throw invalid('`producer` must come from metricsProducer().');
