@@ -227,6 +227,8 @@ interface Settings {
   readonly buckets: readonly number[];
   readonly traceContext: EnvelopeTraceContext;
   readonly followParentSampling: boolean;
+  /** The built-in W3C trace context: it carries nothing but the span context. */
+  readonly plainTraceContext: boolean;
 }
 
 function checkOptions(options: MetricsOptions): Settings {
@@ -262,6 +264,7 @@ function checkOptions(options: MetricsOptions): Settings {
     buckets,
     traceContext: propagator === undefined ? w3cEnvelopeTraceContext : propagatorEnvelopeTraceContext(propagator),
     followParentSampling: options.followParentSampling ?? true,
+    plainTraceContext: propagator === undefined,
   };
 }
 
@@ -612,9 +615,18 @@ class Telemetry implements InFlightSource {
     const ambient = context.active();
     const creation = traceContext.creationContext(event);
     const fromMessage = creation !== undefined && this.#settings.processParent === 'message';
-    if (this.#settings.followParentSampling && unsampled(fromMessage ? creation : trace.getSpanContext(ambient))) {
-      // Not sampled upstream: no span, but the handler runs in the event's trace, so what it publishes continues it.
-      return fromMessage ? { span: undefined, context: traceContext.extract(ambient, event, creation as SpanContext) } : undefined;
+    if (this.#settings.followParentSampling) {
+      const active = trace.getSpanContext(ambient);
+      if (unsampled(fromMessage ? creation : active)) {
+        if (!fromMessage) return undefined;
+        const from = creation as SpanContext;
+        // Delivered inside its publish (in process): the trace it carries is the active one already, nothing to enter.
+        if (this.#settings.plainTraceContext && active !== undefined && active.spanId === from.spanId && active.traceId === from.traceId) {
+          return undefined;
+        }
+        // Not sampled upstream: no span, but the handler runs in the event's trace, so what it publishes continues it.
+        return { span: undefined, context: traceContext.extract(ambient, event, from) };
+      }
     }
     const parent = fromMessage ? traceContext.extract(ambient, event, creation as SpanContext) : ambient;
     const attributes: Attributes = {

@@ -48,8 +48,8 @@ const W3C = /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/;
  * transport that delivers a JSON copy later, so all a consumer knows of the
  * trace came in the envelope.
  */
-async function orderFlow(tracerProvider: TracerProvider, count: number, options: MetricsOptions = {}) {
-  const bus = createBus({ transport: remoteTransport() }).use(metrics({ tracerProvider, metrics: false, ...options }));
+async function orderFlow(tracerProvider: TracerProvider, count: number, options: MetricsOptions = {}, inProcess = false) {
+  const bus = createBus(inProcess ? {} : { transport: remoteTransport() }).use(metrics({ tracerProvider, metrics: false, ...options }));
   const orders: EventEnvelope[] = [];
   const invoices: EventEnvelope[] = [];
   bus.subscribe('orders.created', async (event) => {
@@ -69,26 +69,35 @@ async function orderFlow(tracerProvider: TracerProvider, count: number, options:
 const traceIdOf = (event: EventEnvelope) => parseTraceparent(event.traceparent, undefined)?.traceId;
 
 describe('parent-based sampling', () => {
-  it('at 0%: no span reaches the exporter, none is started below a root, and every delivered event carries a valid traceparent', async () => {
-    const { exporter, tracerProvider, started: spansStarted } = sampledTelemetry(0);
-    const { orders, invoices } = await orderFlow(tracerProvider, 50);
-    expect(exporter.getFinishedSpans()).toEqual([]);
-    for (const event of [...orders, ...invoices]) {
-      expect(event.traceparent).toMatch(W3C);
-      const spanContext = parseTraceparent(event.traceparent, undefined);
-      expect(spanContext).toBeDefined();
-      expect(spanContext?.traceFlags).toBe(0);
-    }
-    // Each invoice continues its order's trace: the handler ran in the (unsampled) trace the order carried.
-    for (let i = 0; i < orders.length; i++) expect(traceIdOf(invoices[i] as EventEnvelope)).toBe(traceIdOf(orders[i] as EventEnvelope));
-    expect(new Set(orders.map(traceIdOf)).size).toBe(50);
-    // Only the 50 root publishes asked the tracer (its sampler decides a root); deliveries and the invoices' publishes did not.
-    expect(spansStarted).toEqual(Array.from({ length: 50 }, () => 'send orders.created'));
-  });
+  it.each([
+    ['a transport that copies events', false],
+    ['the in-process transport', true],
+  ])(
+    'at 0%%, over %s: no span reaches the exporter, none is started below a root, and every delivered event carries a valid traceparent',
+    async (_transport, inProcess) => {
+      const { exporter, tracerProvider, started: spansStarted } = sampledTelemetry(0);
+      const { orders, invoices } = await orderFlow(tracerProvider, 50, {}, inProcess);
+      expect(exporter.getFinishedSpans()).toEqual([]);
+      for (const event of [...orders, ...invoices]) {
+        expect(event.traceparent).toMatch(W3C);
+        const spanContext = parseTraceparent(event.traceparent, undefined);
+        expect(spanContext).toBeDefined();
+        expect(spanContext?.traceFlags).toBe(0);
+      }
+      // Each invoice continues its order's trace: the handler ran in the (unsampled) trace the order carried.
+      for (let i = 0; i < orders.length; i++) expect(traceIdOf(invoices[i] as EventEnvelope)).toBe(traceIdOf(orders[i] as EventEnvelope));
+      expect(new Set(orders.map(traceIdOf)).size).toBe(50);
+      // Only the 50 root publishes asked the tracer (its sampler decides a root); deliveries and the invoices' publishes did not.
+      expect(spansStarted).toEqual(Array.from({ length: 50 }, () => 'send orders.created'));
+    },
+  );
 
-  it('at 100%: every event has its send and process spans, in one trace per order', async () => {
+  it.each([
+    ['a transport that copies events', false],
+    ['the in-process transport', true],
+  ])('at 100%%, over %s: every event has its send and process spans, in one trace per order', async (_transport, inProcess) => {
     const { exporter, tracerProvider } = sampledTelemetry(1);
-    const { orders, invoices } = await orderFlow(tracerProvider, 20);
+    const { orders, invoices } = await orderFlow(tracerProvider, 20, {}, inProcess);
     const spans = exporter.getFinishedSpans();
     const names = spans.map((span) => span.name);
     for (const name of ['send orders.created', 'process orders.created', 'send invoices.opened', 'process invoices.opened']) {
