@@ -637,6 +637,8 @@ class Telemetry implements InFlightSource {
       [ATTR_MESSAGING_DESTINATION_NAME]: event.type,
       [ATTR_MESSAGING_DESTINATION_SUBSCRIPTION_NAME]: subscription.name,
       [ATTR_MESSAGING_MESSAGE_ID]: event.id,
+      // Set again at the end only if a retry raised it: an SDK setAttribute costs more than the attribute.
+      [ATTR_BUS_DELIVERY_ATTEMPT]: ctx.attempt,
     };
     if (subscription.group !== undefined) attributes[ATTR_MESSAGING_CONSUMER_GROUP_NAME] = subscription.group;
     if (typeof event.correlationid === 'string') attributes[ATTR_MESSAGING_MESSAGE_CONVERSATION_ID] = event.correlationid;
@@ -657,7 +659,7 @@ class Telemetry implements InFlightSource {
   ): void {
     state.inFlight--;
     if (span !== undefined) {
-      span.setAttribute(ATTR_BUS_DELIVERY_ATTEMPT, ctx.attempt);
+      if (ctx.attempt !== 1) span.setAttribute(ATTR_BUS_DELIVERY_ATTEMPT, ctx.attempt);
       endSpan(span, failed, error, 'HANDLER_FAILED');
     }
     const meter = this.#meter;
