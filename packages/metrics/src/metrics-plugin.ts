@@ -21,6 +21,8 @@ import {
   type Attributes,
   type Context,
   context,
+  INVALID_SPANID,
+  INVALID_TRACEID,
   isSpanContextValid,
   type Meter,
   type MeterProvider,
@@ -316,6 +318,12 @@ interface StartedSpan {
   readonly context: Context | undefined;
 }
 
+/** Whether `span` has ids, unlike the API's no-op span (no SDK): compared, not validated by regular expression, on the hot path. */
+function hasIds(span: Span): boolean {
+  const spanContext = span.spanContext();
+  return spanContext.traceId !== INVALID_TRACEID && spanContext.spanId !== INVALID_SPANID;
+}
+
 /** A valid span context whose trace is not sampled: under a parent-based sampler nothing below it is recorded. */
 function unsampled(spanContext: SpanContext | undefined): spanContext is SpanContext {
   // The flag first: validating the ids takes two regular expressions.
@@ -525,8 +533,8 @@ class Telemetry implements InFlightSource {
     if (carried !== undefined) options.links = [{ context: carried }];
     const span = tracer.startSpan(`${operation} ${envelope.type}`, options, parent);
     // No SDK and no trace around: nothing to propagate, and no context to enter.
-    // A recording span has a valid context; only a non-recording one may be the API's no-op.
-    if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return { span, context: undefined };
+    // The API's no-op span carries the all-zero ids; what else goes out is validated by `inject`.
+    if (!hasIds(span)) return { span, context: undefined };
     const active = trace.setSpan(parent, span);
     if (carried === undefined) traceContext.inject(active, envelope);
     return { span, context: active };
@@ -645,7 +653,7 @@ class Telemetry implements InFlightSource {
     const options: SpanOptions = { kind: SpanKind.CONSUMER, attributes };
     if (creation !== undefined) options.links = [{ context: creation }];
     const span = tracer.startSpan(`${OPERATION_PROCESS} ${event.type}`, options, parent);
-    return { span, context: span.isRecording() || isSpanContextValid(span.spanContext()) ? trace.setSpan(parent, span) : undefined };
+    return { span, context: hasIds(span) ? trace.setSpan(parent, span) : undefined };
   }
 
   #delivered(

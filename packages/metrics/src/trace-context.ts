@@ -106,9 +106,9 @@ export function formatTraceparent(spanContext: SpanContext): string {
 export const w3cEnvelopeTraceContext: EnvelopeTraceContext = {
   creationContext(event) {
     // Delivered in process, the event is the object its publisher wrote: what was written is known, unless changed since.
-    const written = injected.get(event);
-    if (written !== undefined && written.traceparent === event.traceparent && written.tracestate === event.tracestate) {
-      const { traceId, spanId, traceFlags, traceState } = written.spanContext;
+    const written = lastInjected;
+    if (event === written.event && written.traceparent === event.traceparent && written.tracestate === event.tracestate) {
+      const { traceId, spanId, traceFlags, traceState } = written.spanContext as SpanContext;
       return traceState === undefined
         ? { traceId, spanId, traceFlags, isRemote: true }
         : { traceId, spanId, traceFlags, traceState, isRemote: true };
@@ -125,20 +125,27 @@ export const w3cEnvelopeTraceContext: EnvelopeTraceContext = {
     event.traceparent = traceparent;
     const traceState = spanContext.traceState?.serialize();
     if (traceState) event.tracestate = traceState;
-    injected.set(event, { traceparent, tracestate: event.tracestate, spanContext });
+    lastInjected.event = event;
+    lastInjected.traceparent = traceparent;
+    lastInjected.tracestate = event.tracestate;
+    lastInjected.spanContext = spanContext;
   },
 };
 
 /**
- * What `inject` wrote into each event, for an in-process consumer of the same
- * object: a freshly formatted traceparent is a V8 cons string, which reads
- * slowly character by character, and parsing it was a delivery's largest cost
- * after its span.
+ * What `inject` wrote last, for an in-process consumer of the same event
+ * object, which the memory transport delivers right after its publish's
+ * `inject`: a freshly formatted traceparent is a V8 cons string, which reads
+ * slowly character by character, and parsing it was a delivery's largest
+ * cost after its span. One slot, not a WeakMap: an ephemeron per event made
+ * the garbage collector the largest cost instead.
  */
-const injected = new WeakMap<
-  EventEnvelope,
-  { readonly traceparent: string; readonly tracestate: unknown; readonly spanContext: SpanContext }
->();
+const lastInjected: { event: EventEnvelope | undefined; traceparent: string; tracestate: unknown; spanContext: SpanContext | undefined } = {
+  event: undefined,
+  traceparent: '',
+  tracestate: undefined,
+  spanContext: undefined,
+};
 
 // CloudEvents extension attribute names: lowercase letters and digits.
 const EXTENSION_NAME = /^[a-z0-9]{1,64}$/;
