@@ -6,7 +6,7 @@
 // built package).
 import { createBus, definePlugin } from '@bus/core';
 import { createBenchReport, measure } from '@bus/scripts/bench';
-import { context, type TracerProvider } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, TraceFlags, type TracerProvider, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode } from '@opentelemetry/core';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -110,7 +110,38 @@ async function publishCase(): Promise<void> {
   for (const bus of buses.values()) await bus.stop();
 }
 
+/**
+ * Publishing inside a request whose trace was not sampled (the 99% at 1%):
+ * no publish is a root, so no span is even started. The whole run goes on in
+ * that request's context, the bare bus's too.
+ */
+async function unsampledRequestCase(): Promise<void> {
+  const bare = await subscribed(undefined);
+  const traced = await subscribed({ tracerProvider: sampledTracerProvider, metrics: false });
+  const request = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b7',
+    traceFlags: TraceFlags.NONE,
+    isRemote: true,
+  });
+  const hz = await context.with(request, () =>
+    measure({ 'no plugin': () => bare.publish('orders.created', 1), traced: () => traced.publish('orders.created', 1) }),
+  );
+  const baseline = hz.get('no plugin') as number;
+  const ops = hz.get('traced') as number;
+  results.push({
+    name: 'await publish → async handler, tracing 1% sampled, inside an unsampled request (no root: no span started)',
+    opsPerSec: Math.round(ops),
+    baseline: 'no plugin',
+    baselineOpsPerSec: Math.round(baseline),
+    ratio: Number((ops / baseline).toFixed(3)),
+  });
+  await bare.stop();
+  await traced.stop();
+}
+
 await publishCase();
+await unsampledRequestCase();
 await (tracerProvider as BasicTracerProvider).shutdown();
 await (sampledTracerProvider as BasicTracerProvider).shutdown();
 print();

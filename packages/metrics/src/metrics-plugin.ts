@@ -324,6 +324,11 @@ function hasIds(span: Span): boolean {
   return spanContext.traceId !== INVALID_TRACEID && spanContext.spanId !== INVALID_SPANID;
 }
 
+/** A creation context (valid by the contract of `creationContext`) whose trace is not sampled. */
+function unsampledTrusted(spanContext: SpanContext | undefined): spanContext is SpanContext {
+  return spanContext !== undefined && (spanContext.traceFlags & TraceFlags.SAMPLED) === 0;
+}
+
 /** A valid span context whose trace is not sampled: under a parent-based sampler nothing below it is recorded. */
 function unsampled(spanContext: SpanContext | undefined): spanContext is SpanContext {
   // The flag first: validating the ids takes two regular expressions.
@@ -476,6 +481,9 @@ class Telemetry implements InFlightSource {
     const type = envelope.type;
     const started = this.#meter === undefined ? 0 : performance.now();
     const span = this.#tracer === undefined ? undefined : this.#startProducerSpan(this.#tracer, envelope, ctx.batch);
+    // Nothing to end and nothing to record (tracing only, no span for this event): no `then` either.
+    if (span?.span === undefined && this.#meter === undefined)
+      return span?.context === undefined ? next() : context.with(span.context, next);
     let result: void | Promise<void>;
     try {
       result = span?.context === undefined ? next() : context.with(span.context, next);
@@ -514,7 +522,7 @@ class Telemetry implements InFlightSource {
     // own creation context, unsampled too, keeps it.
     if (this.#settings.followParentSampling) {
       const parentSpanContext = trace.getSpanContext(parent);
-      if (unsampled(carried) || (carried === undefined && unsampled(parentSpanContext))) {
+      if (unsampledTrusted(carried) || (carried === undefined && unsampled(parentSpanContext))) {
         if (carried === undefined) traceContext.inject(parent, envelope);
         return undefined;
       }
@@ -625,7 +633,7 @@ class Telemetry implements InFlightSource {
     const fromMessage = creation !== undefined && this.#settings.processParent === 'message';
     if (this.#settings.followParentSampling) {
       const active = trace.getSpanContext(ambient);
-      if (unsampled(fromMessage ? creation : active)) {
+      if (fromMessage ? unsampledTrusted(creation) : unsampled(active)) {
         if (!fromMessage) return undefined;
         const from = creation as SpanContext;
         // Delivered inside its publish (in process): the trace it carries is the active one already, nothing to enter.
