@@ -155,7 +155,7 @@ export class MetricsProducer implements MetricProducer {
    *
    * @example
    * ```ts
-   * const prometheus = new PrometheusExporter({ metricProducers: [producer.forReader()] });
+   * const debug = new PeriodicExportingMetricReader({ exporter: new ConsoleMetricExporter(), metricProducers: [producer.forReader()] });
    * ```
    */
   forReader(options: MetricsProducerOptions = {}): MetricsProducer {
