@@ -331,8 +331,16 @@ function unsampledTrusted(spanContext: SpanContext | undefined): spanContext is 
 
 /** A valid span context whose trace is not sampled: under a parent-based sampler nothing below it is recorded. */
 function unsampled(spanContext: SpanContext | undefined): spanContext is SpanContext {
-  // The flag first: validating the ids takes two regular expressions.
-  return spanContext !== undefined && (spanContext.traceFlags & TraceFlags.SAMPLED) === 0 && isSpanContextValid(spanContext);
+  // Ids of the right length, not the all-zero ones: an active context was validated where it was extracted or made,
+  // and what goes into an event is validated again by `inject` (the full check takes two regular expressions).
+  return (
+    spanContext !== undefined &&
+    (spanContext.traceFlags & TraceFlags.SAMPLED) === 0 &&
+    spanContext.traceId.length === 32 &&
+    spanContext.spanId.length === 16 &&
+    spanContext.traceId !== INVALID_TRACEID &&
+    spanContext.spanId !== INVALID_SPANID
+  );
 }
 
 /** One bus's side of the plugin: its providers, its spans, its subscriptions, and the shared counts it adds to. */

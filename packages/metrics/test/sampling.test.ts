@@ -1,7 +1,7 @@
 // Sampled tracing: under a parent-based ratio sampler an unsampled event gets
 // no span (none is even started), yet its W3C trace context travels.
 import { createBus, type EventEnvelope } from '@bus/core';
-import type { Tracer, TracerProvider } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, ROOT_CONTEXT, type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -124,6 +124,17 @@ describe('parent-based sampling', () => {
     expect(received[0]?.traceparent).toBe(traceparent);
     expect(spansStarted).toEqual([]);
     expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('takes an active context with the all-zero ids (no trace) for no parent: the publish is a root the sampler decides', async () => {
+    const { exporter, tracerProvider } = sampledTelemetry(1);
+    const bus = createBus().use(metrics({ tracerProvider, metrics: false }));
+    const received: EventEnvelope[] = [];
+    bus.subscribe('orders.created', (event) => void received.push(event));
+    await started(bus);
+    await context.with(trace.setSpanContext(ROOT_CONTEXT, INVALID_SPAN_CONTEXT), () => bus.publish('orders.created', {}));
+    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(['process orders.created', 'send orders.created']);
+    expect(parseTraceparent(received[0]?.traceparent, undefined)?.traceFlags).toBe(1);
   });
 
   it('with followParentSampling: false, asks the tracer for every span, and its sampler still follows the parent', async () => {
