@@ -23,7 +23,6 @@ import {
   context,
   INVALID_SPANID,
   INVALID_TRACEID,
-  isSpanContextValid,
   type Meter,
   type MeterProvider,
   metrics as metricsApi,
