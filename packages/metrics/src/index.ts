@@ -9,4 +9,5 @@
 
 export type { BusMetrics, MetricsExtension, MetricsOptions } from './metrics-plugin.js';
 export { METRICS_ORDER, metrics } from './metrics-plugin.js';
+export { MetricsProducer, type MetricsProducerOptions, metricsProducer } from './metrics-producer.js';
 export { METRIC_NAMES } from './semantic-conventions.js';

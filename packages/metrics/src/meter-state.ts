@@ -1,11 +1,13 @@
 /**
- * What every bus that records into one meter under one `messaging.system.name`
- * shares: the instruments and the counted series. An asynchronous instrument
+ * What every bus that records into one destination (a meter, or a
+ * {@link MetricsProducer}) under one `messaging.system.name` shares: the
+ * counted series, and how durations are recorded. An asynchronous instrument
  * reports one value per attribute set, so two buses whose events have equal
  * attributes (same system, type, subscription name) must count into the same
  * series, or one would overwrite the other at collection.
  */
 import type { Attributes, Meter, ObservableResult } from '@opentelemetry/api';
+import { DurationHistogram } from './histogram.js';
 import { createInstruments, type Instruments } from './instruments.js';
 import type { Series } from './series.js';
 
@@ -20,9 +22,8 @@ export interface InFlightTotal {
   value: number;
 }
 
-/** The instruments and series of one meter and system. */
-export class MeterState {
-  readonly instruments: Instruments;
+/** The series of one destination and system, and where their durations go. */
+export abstract class SeriesState {
   /** Sent counts and publish durations, by event type. */
   readonly send = new Map<string, Series>();
   /** Durations of batch events' pipelines (`create`), by event type. */
@@ -36,7 +37,25 @@ export class MeterState {
   /** The running buses' subscriptions. */
   readonly inFlightSources = new Set<InFlightSource>();
 
+  /** Records a publish duration (`messaging.client.operation.duration`) of `series`. */
+  abstract recordOperation(series: Series, seconds: number): void;
+  /** Records a delivery duration (`messaging.process.duration`) of `series`. */
+  abstract recordProcess(series: Series, seconds: number): void;
+
+  /** The in-flight totals of the running buses now, by series key. */
+  inFlightTotals(): Map<string, InFlightTotal> {
+    const totals = new Map<string, InFlightTotal>();
+    for (const source of this.inFlightSources) source.addInFlight(totals);
+    return totals;
+  }
+}
+
+/** The SDK path: the series are reported by asynchronous counters, durations recorded into SDK histograms. */
+export class MeterState extends SeriesState {
+  readonly instruments: Instruments;
+
   private constructor(meter: Meter, buckets: readonly number[]) {
+    super();
     const instruments = createInstruments(meter, buckets);
     this.instruments = instruments;
     instruments.sentMessages.addCallback((result) => observeAll(this.send.values(), result));
@@ -45,10 +64,16 @@ export class MeterState {
     instruments.droppedMessages.addCallback((result) => observeAll(this.dropped.values(), result));
     instruments.deadLetteredMessages.addCallback((result) => observeAll(this.deadLettered.values(), result));
     instruments.inFlightDeliveries.addCallback((result) => {
-      const totals = new Map<string, InFlightTotal>();
-      for (const source of this.inFlightSources) source.addInFlight(totals);
-      for (const { attributes, value } of totals.values()) result.observe(value, attributes);
+      for (const { attributes, value } of this.inFlightTotals().values()) result.observe(value, attributes);
     });
+  }
+
+  override recordOperation(series: Series, seconds: number): void {
+    this.instruments.operationDuration.record(seconds, series.attributes);
+  }
+
+  override recordProcess(series: Series, seconds: number): void {
+    this.instruments.processDuration.record(seconds, series.attributes);
   }
 
   static readonly #byMeter = new WeakMap<Meter, Map<string, MeterState>>();
@@ -66,6 +91,30 @@ export class MeterState {
       bySystem.set(system, state);
     }
     return state;
+  }
+}
+
+/** The in-process path: durations go into each series' own {@link DurationHistogram}, read by a producer at collection. */
+export class AggregatedState extends SeriesState {
+  constructor(readonly buckets: readonly number[]) {
+    super();
+  }
+
+  override recordOperation(series: Series, seconds: number): void {
+    this.#histogramOf(series).record(seconds);
+  }
+
+  override recordProcess(series: Series, seconds: number): void {
+    this.#histogramOf(series).record(seconds);
+  }
+
+  #histogramOf(series: Series): DurationHistogram {
+    let histogram = series.histogram;
+    if (histogram === undefined) {
+      histogram = new DurationHistogram(this.buckets);
+      series.histogram = histogram;
+    }
+    return histogram;
   }
 }
 

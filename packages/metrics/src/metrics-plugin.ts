@@ -21,20 +21,25 @@ import {
   type Attributes,
   type Context,
   context,
-  isSpanContextValid,
+  INVALID_SPANID,
+  INVALID_TRACEID,
+  type Meter,
   type MeterProvider,
   metrics as metricsApi,
   type Span,
+  type SpanContext,
   SpanKind,
   type SpanOptions,
   SpanStatusCode,
   type TextMapPropagator,
+  TraceFlags,
   type Tracer,
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
 import { asException, errorMessage, errorType } from './error-type.js';
-import { type InFlightSource, type InFlightTotal, MeterState } from './meter-state.js';
+import { type InFlightSource, type InFlightTotal, MeterState, type SeriesState } from './meter-state.js';
+import type { MetricsProducer } from './metrics-producer.js';
 import { observePluginGauges } from './plugin-gauges.js';
 import {
   ATTR_BUS_DELIVERY_ATTEMPT,
@@ -65,8 +70,19 @@ import { type EnvelopeTraceContext, propagatorEnvelopeTraceContext, w3cEnvelopeT
  * ```
  */
 export interface MetricsOptions {
-  /** Where the instruments come from. Default: the global one, read at `bus.start()` (register the SDK before). */
+  /**
+   * Where the instruments come from. Default: the global one, read at
+   * `bus.start()` (register the SDK before). With a `producer`, only other
+   * plugins' gauges (e.g. the outbox's) are made on it.
+   */
   readonly meterProvider?: MeterProvider;
+  /**
+   * Aggregate in process and report through this producer, which a reader
+   * was given (`metricProducers: [producer]`), instead of recording every
+   * event into the SDK's instruments: the same exported data, at a fraction of
+   * the cost. See {@link metricsProducer}. Default: none, the SDK's instruments.
+   */
+  readonly producer?: MetricsProducer;
   /** Where the tracer comes from. Default: the global one. */
   readonly tracerProvider?: TracerProvider;
   /**
@@ -96,6 +112,15 @@ export interface MetricsOptions {
   readonly processParent?: 'message' | 'ambient';
   /** Bucket boundaries (seconds) advised for the duration histograms. Default: those the conventions advise. */
   readonly durationBuckets?: readonly number[];
+  /**
+   * Make no span where the parent's trace is not sampled (the event's
+   * `traceparent` flags, or the active span's), as the SDK's default
+   * parent-based samplers decide, without asking the SDK: an unsampled event
+   * then costs no span at all, and its `traceparent` still travels. Only a
+   * root (no parent) goes to the tracer, whose sampler decides. Set `false`
+   * for a sampler that is not parent-based. Default `true`.
+   */
+  readonly followParentSampling?: boolean;
 }
 
 /**
@@ -202,6 +227,9 @@ interface Settings {
   readonly processParent: 'message' | 'ambient';
   readonly buckets: readonly number[];
   readonly traceContext: EnvelopeTraceContext;
+  readonly followParentSampling: boolean;
+  /** The built-in W3C trace context: it carries nothing but the span context. */
+  readonly plainTraceContext: boolean;
 }
 
 function checkOptions(options: MetricsOptions): Settings {
@@ -219,6 +247,13 @@ function checkOptions(options: MetricsOptions): Settings {
   ) {
     throw invalid('`durationBuckets` must be finite numbers in increasing order.');
   }
+  if (options.followParentSampling !== undefined && typeof options.followParentSampling !== 'boolean') {
+    throw invalid('`followParentSampling` must be a boolean.');
+  }
+  const producer = options.producer as { stateFor?: unknown } | undefined;
+  if (producer !== undefined && (typeof producer !== 'object' || producer === null || typeof producer.stateFor !== 'function')) {
+    throw invalid('`producer` must come from metricsProducer().');
+  }
   const propagator = options.propagator;
   if (propagator !== undefined && (typeof propagator.inject !== 'function' || typeof propagator.extract !== 'function')) {
     throw invalid('`propagator` must be a TextMapPropagator (inject and extract).');
@@ -229,6 +264,8 @@ function checkOptions(options: MetricsOptions): Settings {
     processParent,
     buckets,
     traceContext: propagator === undefined ? w3cEnvelopeTraceContext : propagatorEnvelopeTraceContext(propagator),
+    followParentSampling: options.followParentSampling ?? true,
+    plainTraceContext: propagator === undefined,
   };
 }
 
@@ -270,10 +307,39 @@ class SubscriptionTelemetry {
   }
 }
 
-/** A span and the context to run the rest of the chain in; no context when the span carries no valid trace (no SDK). */
+/**
+ * A span and the context to run the rest of the chain in; no context when
+ * the span carries no valid trace (no SDK), no span when the parent was not
+ * sampled (then only a context, if the trace must be entered).
+ */
 interface StartedSpan {
-  readonly span: Span;
+  readonly span: Span | undefined;
   readonly context: Context | undefined;
+}
+
+/** Whether `span` has ids, unlike the API's no-op span (no SDK): compared, not validated by regular expression, on the hot path. */
+function hasIds(span: Span): boolean {
+  const spanContext = span.spanContext();
+  return spanContext.traceId !== INVALID_TRACEID && spanContext.spanId !== INVALID_SPANID;
+}
+
+/** A creation context (valid by the contract of `creationContext`) whose trace is not sampled. */
+function unsampledTrusted(spanContext: SpanContext | undefined): spanContext is SpanContext {
+  return spanContext !== undefined && (spanContext.traceFlags & TraceFlags.SAMPLED) === 0;
+}
+
+/** A valid span context whose trace is not sampled: under a parent-based sampler nothing below it is recorded. */
+function unsampled(spanContext: SpanContext | undefined): spanContext is SpanContext {
+  // Ids of the right length, not the all-zero ones: an active context was validated where it was extracted or made,
+  // and what goes into an event is validated again by `inject` (the full check takes two regular expressions).
+  return (
+    spanContext !== undefined &&
+    (spanContext.traceFlags & TraceFlags.SAMPLED) === 0 &&
+    spanContext.traceId.length === 32 &&
+    spanContext.spanId.length === 16 &&
+    spanContext.traceId !== INVALID_TRACEID &&
+    spanContext.spanId !== INVALID_SPANID
+  );
 }
 
 /** One bus's side of the plugin: its providers, its spans, its subscriptions, and the shared counts it adds to. */
@@ -286,7 +352,10 @@ class Telemetry implements InFlightSource {
   #system = 'bus';
   #tracer: Tracer | undefined;
   /** The instruments and series, shared with every bus on the same meter and system; none without metrics. */
-  #meter: MeterState | undefined;
+  #meter: SeriesState | undefined;
+  /** The send series of the last type published: most publishers publish one type over and over. */
+  #lastSendType: string | undefined;
+  #lastSend: Series | undefined;
   readonly #subscriptions = new Map<string, SubscriptionTelemetry>();
   /** Batch events whose pipeline passed, counted as sent once the kernel says the batch was. */
   readonly #batchPending = new WeakMap<EventEnvelope, Series>();
@@ -332,12 +401,23 @@ class Telemetry implements InFlightSource {
       this.#tracer = (this.#options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME, SCOPE_VERSION);
     }
     if (this.#settings.metrics) {
-      const meter = (this.#options.meterProvider ?? metricsApi.getMeterProvider()).getMeter(SCOPE_NAME, SCOPE_VERSION);
-      this.#meter = MeterState.of(meter, this.#system, this.#settings.buckets);
+      const producer = this.#options.producer;
+      const gaugeSources = this.#kernel.gaugeSources();
+      // With a producer, the meter only serves other plugins' gauges: not read unless there are some.
+      const meter =
+        producer === undefined || gaugeSources.length > 0
+          ? (this.#options.meterProvider ?? metricsApi.getMeterProvider()).getMeter(SCOPE_NAME, SCOPE_VERSION)
+          : undefined;
+      this.#meter =
+        producer === undefined
+          ? MeterState.of(meter as Meter, this.#system, this.#settings.buckets)
+          : producer.stateFor(this.#system, this.#settings.buckets);
       this.#meter.inFlightSources.add(this);
-      this.#stopGauges = observePluginGauges(meter, this.#kernel.gaugeSources(), this.systemAttributes(), (error) =>
-        this.#kernel.report(error, 'GAUGE_FAILED'),
-      );
+      if (meter !== undefined) {
+        this.#stopGauges = observePluginGauges(meter, gaugeSources, this.systemAttributes(), (error) =>
+          this.#kernel.report(error, 'GAUGE_FAILED'),
+        );
+      }
     }
   }
 
@@ -380,7 +460,7 @@ class Telemetry implements InFlightSource {
 
   /** The series of deliveries of `type` to subscriptions named and grouped as `state`'s. */
   processSeries(state: SubscriptionTelemetry, type: string): Series {
-    const process = (this.#meter as MeterState).process;
+    const process = (this.#meter as SeriesState).process;
     const key = `${state.key}\u0000${type}`;
     let series = process.get(key);
     if (series === undefined) {
@@ -403,11 +483,14 @@ class Telemetry implements InFlightSource {
   // ── publish ────────────────────────────────────────────────────────────
 
   observePublish(ctx: PublishContext, next: Next): void | Promise<void> {
-    this.ready();
+    if (!this.#started) this.ready();
     const envelope = ctx.envelope;
     const type = envelope.type;
-    const started = performance.now();
+    const started = this.#meter === undefined ? 0 : performance.now();
     const span = this.#tracer === undefined ? undefined : this.#startProducerSpan(this.#tracer, envelope, ctx.batch);
+    // Nothing to end and nothing to record (tracing only, no span for this event): no `then` either.
+    if (span?.span === undefined && this.#meter === undefined)
+      return span?.context === undefined ? next() : context.with(span.context, next);
     let result: void | Promise<void>;
     try {
       result = span?.context === undefined ? next() : context.with(span.context, next);
@@ -440,6 +523,17 @@ class Telemetry implements InFlightSource {
     const traceContext = this.#settings.traceContext;
     const carried = traceContext.creationContext(envelope);
     if (carried !== undefined && batch) return undefined;
+    const parent = context.active();
+    // Published where the trace is not sampled (an unsampled delivery's handler): no span, as a parent-based sampler
+    // would decide, and the parent's context goes into the event so the trace stays one. An event that carries its
+    // own creation context, unsampled too, keeps it.
+    if (this.#settings.followParentSampling) {
+      const parentSpanContext = trace.getSpanContext(parent);
+      if (unsampledTrusted(carried) || (carried === undefined && unsampled(parentSpanContext))) {
+        if (carried === undefined) traceContext.inject(parent, envelope);
+        return undefined;
+      }
+    }
     const operation = batch ? OPERATION_CREATE : OPERATION_SEND;
     const attributes: Attributes = {
       [ATTR_MESSAGING_SYSTEM_NAME]: this.#system,
@@ -450,12 +544,12 @@ class Telemetry implements InFlightSource {
       [ATTR_MESSAGING_MESSAGE_ID]: envelope.id,
     };
     if (typeof envelope.correlationid === 'string') attributes[ATTR_MESSAGING_MESSAGE_CONVERSATION_ID] = envelope.correlationid;
-    const parent = context.active();
     const options: SpanOptions = { kind: carried === undefined ? SpanKind.PRODUCER : SpanKind.CLIENT, attributes };
     if (carried !== undefined) options.links = [{ context: carried }];
     const span = tracer.startSpan(`${operation} ${envelope.type}`, options, parent);
     // No SDK and no trace around: nothing to propagate, and no context to enter.
-    if (!isSpanContextValid(span.spanContext())) return { span, context: undefined };
+    // The API's no-op span carries the all-zero ids; what else goes out is validated by `inject`.
+    if (!hasIds(span)) return { span, context: undefined };
     const active = trace.setSpan(parent, span);
     if (carried === undefined) traceContext.inject(active, envelope);
     return { span, context: active };
@@ -465,23 +559,27 @@ class Telemetry implements InFlightSource {
     if (span !== undefined) endSpan(span, failed, error, 'TRANSPORT_FAILED');
     const meter = this.#meter;
     if (meter === undefined) return;
-    const instruments = meter.instruments;
     const seconds = (performance.now() - started) / 1000;
-    const send = this.#publishSeries(meter.send, OPERATION_SEND, type);
+    let send = this.#lastSend;
+    if (type !== this.#lastSendType || send === undefined) {
+      send = this.#publishSeries(meter.send, OPERATION_SEND, type);
+      this.#lastSendType = type;
+      this.#lastSend = send;
+    }
     if (!ctx.batch) {
       const series = failed ? send.failure(errorType(error, 'TRANSPORT_FAILED')) : send;
-      instruments.operationDuration.record(seconds, series.attributes);
+      meter.recordOperation(series, seconds);
       series.count++;
       return;
     }
     const create = this.#publishSeries(meter.create, OPERATION_CREATE, type);
     if (failed) {
       const code = errorType(error, 'TRANSPORT_FAILED');
-      instruments.operationDuration.record(seconds, create.failure(code).attributes);
+      meter.recordOperation(create.failure(code), seconds);
       send.failure(code).count++;
       return;
     }
-    instruments.operationDuration.record(seconds, create.attributes);
+    meter.recordOperation(create, seconds);
     // A batch is sent after every event's pipeline ran, out of middleware's sight: count it sent when the kernel says so.
     this.#batchPending.set(ctx.envelope, send);
     if (!this.#listeningToPublished) {
@@ -506,10 +604,10 @@ class Telemetry implements InFlightSource {
   // ── deliver ────────────────────────────────────────────────────────────
 
   observeDelivery(ctx: DeliveryContext, next: Next): void | Promise<void> {
-    this.ready();
+    if (!this.#started) this.ready();
     const state = this.#subscriptionState(ctx.subscription);
     const type = ctx.event.type;
-    const started = performance.now();
+    const started = this.#meter === undefined ? 0 : performance.now();
     const span = this.#tracer === undefined ? undefined : this.#startProcessSpan(this.#tracer, ctx);
     state.inFlight++;
     let result: void | Promise<void>;
@@ -533,14 +631,27 @@ class Telemetry implements InFlightSource {
   }
 
   /** `process <type>` (CONSUMER): child of the event's creation context (or the ambient one), linked to it. */
-  #startProcessSpan(tracer: Tracer, ctx: DeliveryContext): StartedSpan {
+  #startProcessSpan(tracer: Tracer, ctx: DeliveryContext): StartedSpan | undefined {
     const event = ctx.event;
     const subscription = ctx.subscription;
     const traceContext = this.#settings.traceContext;
     const ambient = context.active();
     const creation = traceContext.creationContext(event);
-    const parent =
-      creation !== undefined && this.#settings.processParent === 'message' ? traceContext.extract(ambient, event, creation) : ambient;
+    const fromMessage = creation !== undefined && this.#settings.processParent === 'message';
+    if (this.#settings.followParentSampling) {
+      const active = trace.getSpanContext(ambient);
+      if (fromMessage ? unsampledTrusted(creation) : unsampled(active)) {
+        if (!fromMessage) return undefined;
+        const from = creation as SpanContext;
+        // Delivered inside its publish (in process): the trace it carries is the active one already, nothing to enter.
+        if (this.#settings.plainTraceContext && active !== undefined && active.spanId === from.spanId && active.traceId === from.traceId) {
+          return undefined;
+        }
+        // Not sampled upstream: no span, but the handler runs in the event's trace, so what it publishes continues it.
+        return { span: undefined, context: traceContext.extract(ambient, event, from) };
+      }
+    }
+    const parent = fromMessage ? traceContext.extract(ambient, event, creation as SpanContext) : ambient;
     const attributes: Attributes = {
       [ATTR_MESSAGING_SYSTEM_NAME]: this.#system,
       [ATTR_MESSAGING_SYSTEM]: this.#system,
@@ -549,13 +660,15 @@ class Telemetry implements InFlightSource {
       [ATTR_MESSAGING_DESTINATION_NAME]: event.type,
       [ATTR_MESSAGING_DESTINATION_SUBSCRIPTION_NAME]: subscription.name,
       [ATTR_MESSAGING_MESSAGE_ID]: event.id,
+      // Set again at the end only if a retry raised it: an SDK setAttribute costs more than the attribute.
+      [ATTR_BUS_DELIVERY_ATTEMPT]: ctx.attempt,
     };
     if (subscription.group !== undefined) attributes[ATTR_MESSAGING_CONSUMER_GROUP_NAME] = subscription.group;
     if (typeof event.correlationid === 'string') attributes[ATTR_MESSAGING_MESSAGE_CONVERSATION_ID] = event.correlationid;
     const options: SpanOptions = { kind: SpanKind.CONSUMER, attributes };
     if (creation !== undefined) options.links = [{ context: creation }];
     const span = tracer.startSpan(`${OPERATION_PROCESS} ${event.type}`, options, parent);
-    return { span, context: isSpanContextValid(span.spanContext()) ? trace.setSpan(parent, span) : undefined };
+    return { span, context: hasIds(span) ? trace.setSpan(parent, span) : undefined };
   }
 
   #delivered(
@@ -569,14 +682,14 @@ class Telemetry implements InFlightSource {
   ): void {
     state.inFlight--;
     if (span !== undefined) {
-      span.setAttribute(ATTR_BUS_DELIVERY_ATTEMPT, ctx.attempt);
+      if (ctx.attempt !== 1) span.setAttribute(ATTR_BUS_DELIVERY_ATTEMPT, ctx.attempt);
       endSpan(span, failed, error, 'HANDLER_FAILED');
     }
     const meter = this.#meter;
     if (meter === undefined) return;
     const processed = state.processSeries(type);
     const series = failed ? processed.failure(errorType(error, 'HANDLER_FAILED')) : processed;
-    meter.instruments.processDuration.record((performance.now() - started) / 1000, series.attributes);
+    meter.recordProcess(series, (performance.now() - started) / 1000);
     series.count++;
   }
 

@@ -6,11 +6,12 @@ import { type Attributes, context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { type DataPoint, type Histogram, MeterProvider, type MetricData, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { type MetricsProducer, metricsProducer } from '../src/index.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
 /** A reader that collects only when asked. */
-class ManualReader extends MetricReader {
+export class ManualReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
   protected override async onForceFlush(): Promise<void> {}
 }
@@ -18,9 +19,23 @@ class ManualReader extends MetricReader {
 /** A counter's or up-down counter's points, or a histogram's. */
 export type Points<V> = readonly DataPoint<V>[];
 
+/** How the plugin's metrics reach the reader: the SDK's instruments, or aggregated in process and read through a producer. */
+export type Aggregation = 'sdk' | 'producer';
+
+let defaultAggregation: Aggregation = 'sdk';
+
+/** The aggregation {@link inMemoryTelemetry} uses when not told: for suites that run under both. */
+export function useAggregation(aggregation: Aggregation): void {
+  defaultAggregation = aggregation;
+}
+
 export interface InMemoryTelemetry {
   readonly tracerProvider: BasicTracerProvider;
   readonly meterProvider: MeterProvider;
+  /** The producer the reader was given, with the `producer` aggregation. */
+  readonly producer: MetricsProducer | undefined;
+  /** What to give `metrics()`: the meter provider, and the producer if any. */
+  readonly metricsOptions: { readonly meterProvider: MeterProvider; readonly producer?: MetricsProducer };
   /** Finished spans, in the order they ended. */
   spans(): ReadableSpan[];
   /** The finished span named `name`; throws unless there is exactly one. */
@@ -33,10 +48,11 @@ export interface InMemoryTelemetry {
   histogram(name: string): Promise<Points<Histogram>>;
 }
 
-export function inMemoryTelemetry(): InMemoryTelemetry {
+export function inMemoryTelemetry(aggregation: Aggregation = defaultAggregation): InMemoryTelemetry {
   const exporter = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const reader = new ManualReader();
+  const producer = aggregation === 'producer' ? metricsProducer() : undefined;
+  const reader = new ManualReader(producer === undefined ? {} : { metricProducers: [producer] });
   const meterProvider = new MeterProvider({ readers: [reader] });
   const collect = async (): Promise<MetricData[]> => {
     const { resourceMetrics } = await reader.collect();
@@ -47,6 +63,8 @@ export function inMemoryTelemetry(): InMemoryTelemetry {
   return {
     tracerProvider,
     meterProvider,
+    producer,
+    metricsOptions: producer === undefined ? { meterProvider } : { meterProvider, producer },
     spans: () => exporter.getFinishedSpans(),
     span(name) {
       const found = exporter.getFinishedSpans().filter((span) => span.name === name);

@@ -40,6 +40,23 @@ describe('the W3C trace context in envelopes', () => {
     expect(reference(traceparent)).toBeUndefined();
   });
 
+  it('reads random version-00 traceparents, and near misses, as @opentelemetry/core does', () => {
+    const alphabet = '0123456789abcdef0A-';
+    for (let i = 0; i < 500; i++) {
+      const pick = (length: number, chars: string) =>
+        Array.from({ length }, () => chars[Math.floor(Math.random() * chars.length)] as string).join('');
+      // Mostly valid ids, with the odd zero run, upper-case letter or dash.
+      const traceId = i % 7 === 0 ? '0'.repeat(32) : pick(32, i % 5 === 0 ? alphabet : '0123456789abcdef');
+      const spanId = i % 11 === 0 ? '0'.repeat(16) : pick(16, i % 3 === 0 ? alphabet : '0123456789abcdef');
+      const traceparent = `00-${traceId}-${spanId}-${pick(2, '0123456789abcdef')}`;
+      const theirs = reference(traceparent);
+      const ours = parseTraceparent(traceparent, undefined);
+      expect(ours === undefined ? undefined : { traceId: ours.traceId, spanId: ours.spanId, traceFlags: ours.traceFlags }).toEqual(
+        theirs === undefined ? undefined : { traceId: theirs.traceId, spanId: theirs.spanId, traceFlags: theirs.traceFlags },
+      );
+    }
+  });
+
   it('ignores a traceparent that is not a string', () => {
     expect(parseTraceparent(42, undefined)).toBeUndefined();
   });
