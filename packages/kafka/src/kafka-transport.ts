@@ -205,7 +205,7 @@ class KafkaTransportImpl implements KafkaTransport {
       async (records) => {
         await producer.send({ messages: records });
       },
-      { lingerMs: options.lingerMs, batchSize: options.batchSize },
+      { lingerMs: options.lingerMs, batchSize: options.batchSize, sizeOf: recordBytes },
     );
     try {
       // Fail at start, not at the first publish, when the brokers cannot be reached (the admin client
@@ -547,3 +547,11 @@ function sameAssignment(left: ReadonlyMap<string, readonly number[]>, right: Rea
 }
 
 function noop(): void {}
+
+/** A record's size on the wire, about: its key, value and headers, and Kafka's per-record overhead. */
+function recordBytes(record: ProducedRecord): number {
+  let bytes = 70 + (record.key?.length ?? 0) + (record.value?.length ?? 0);
+  const headers = record.headers instanceof Map ? [...record.headers] : Object.entries(record.headers ?? {});
+  for (const [name, value] of headers) bytes += name.length + (value?.length ?? 0) + 8;
+  return bytes;
+}
