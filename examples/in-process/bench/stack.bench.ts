@@ -4,7 +4,7 @@
 
 import { context } from '@bus/context';
 import { type Bus, createBus, type Plugin } from '@bus/core';
-import { metrics } from '@bus/metrics';
+import { metrics, metricsProducer } from '@bus/metrics';
 import { resilience } from '@bus/resilience';
 import { createSchemaRegistry, schema } from '@bus/schema';
 import { benchResult, createBenchReport, measure } from '@bus/scripts/bench';
@@ -22,14 +22,16 @@ const registry = createSchemaRegistry().register(
   { type: 'object', required: ['id', 'total'], properties: { id: { type: 'string' }, total: { type: 'number' } } },
   { version: '1' },
 );
-const meterProvider = new MeterProvider({ readers: [new OnDemandReader()] });
+// The metrics plugin aggregates in process and hands the aggregates to the reader at collection (its producer).
+const producer = metricsProducer();
+const meterProvider = new MeterProvider({ readers: [new OnDemandReader({ metricProducers: [producer] })] });
 const tracerProvider = new BasicTracerProvider();
 
 const layers: [string, () => Plugin<object>][] = [
   ['+ topics', () => topics()],
   ['+ schema', () => schema({ registry })],
   ['+ context', () => context()],
-  ['+ metrics (OTel SDK, metrics only)', () => metrics({ meterProvider, tracing: false })],
+  ['+ metrics (OTel SDK reader, in-process aggregation)', () => metrics({ meterProvider, producer, tracing: false })],
   ['+ resilience (retry, dead letters)', () => resilience()],
 ];
 
@@ -38,7 +40,7 @@ async function stack(count: number, withTracing = false): Promise<Bus> {
   let bus: Bus = createBus({ source: 'bench' });
   for (const [name, plugin] of layers.slice(0, count)) {
     // The tracing variant swaps the metrics layer for metrics + producer/consumer spans.
-    bus = bus.use(withTracing && name.startsWith('+ metrics') ? metrics({ meterProvider, tracerProvider }) : plugin());
+    bus = bus.use(withTracing && name.startsWith('+ metrics') ? metrics({ meterProvider, producer, tracerProvider }) : plugin());
   }
   bus.subscribe<{ total: number }>(count >= 1 ? 'orders.*.created' : 'orders.eu.created', async (event) => {
     handled += event.data.total;
