@@ -25,13 +25,18 @@ afterAll(async () => {
 }, 60_000);
 
 /** Starts a consumer child; every event it handles is pushed to `handled`. Resolves once it consumes. */
-async function startChild(group: string, type: string, handled: string[]): Promise<ChildProcess> {
-  const child = fork(CHILD, [brokers.join(','), prefix, group, type, '10'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startChild(group: string, type: string, handled: string[], onHandled?: (n: number) => void): Promise<ChildProcess> {
+  const child = fork(CHILD, [brokers.join(','), prefix, group, type, onHandled === undefined ? '10' : '3'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   children.push(child);
   const ready = Promise.withResolvers<void>();
-  child.on('message', (message: { ready?: boolean; handled?: string }) => {
+  child.on('message', (message: { ready?: boolean; handled?: string; n?: number }) => {
     if (message.ready) ready.resolve();
-    if (message.handled !== undefined) handled.push(message.handled);
+    if (message.handled !== undefined) {
+      handled.push(message.handled);
+      if (message.n !== undefined) onHandled?.(message.n);
+    }
   });
   child.once('exit', (code, signal) => ready.reject(new Error(`the consumer child exited before it was ready (${code ?? signal})`)));
   await ready.promise;
@@ -85,4 +90,88 @@ describe('a consumer killed mid-batch', () => {
     expect(all().size).toBe(EVENTS);
     expect(duplicates).toBeGreaterThanOrEqual(0);
   });
+
+  it('in a group of 3, one member killed (SIGKILL) ×10 while events keep coming: 0 lost, each key in order', async () => {
+    const MEMBERS = 3;
+    const KILLS = 10;
+    const TOTAL = 3_000;
+    const KEYS = 30;
+    const type = `${prefix}.group-of-three`;
+    const group = `${prefix}.group.three`;
+    const publisher = createBus({ source: 'urn:bus:crash' })
+      .use(jsonTestCodec())
+      .use(kafka({ brokers, groupId: prefix, ensureTopics: { partitions: 6, replicationFactor: 1 } }));
+    await publisher.start();
+    await publisher.kafka.ensureTopics([type]);
+
+    const handled: string[] = [];
+    /** Per key, the n of every handling, in the order they happened. */
+    const byKey = new Map<number, number[]>();
+    const onHandled = (n: number) => {
+      const seen = byKey.get(n % KEYS) ?? [];
+      seen.push(n);
+      byKey.set(n % KEYS, seen);
+    };
+    const members = await Promise.all(Array.from({ length: MEMBERS }, () => startChild(group, type, handled, onHandled)));
+    const receipts: PublishReceipt[] = [];
+    const publishing = (async () => {
+      for (let from = 0; from < TOTAL; from += 100) {
+        receipts.push(
+          ...(await publisher.publishBatch(
+            Array.from({ length: 100 }, (_, i) => ({ type, data: { n: from + i }, partitionkey: `order-${(from + i) % KEYS}` })),
+          )),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    })();
+    let kills = 0;
+    for (; kills < KILLS; kills++) {
+      const target = Math.min(TOTAL, ((kills + 1) * TOTAL) / (KILLS + 2));
+      await waitUntil(
+        () => new Set(handled).size >= target,
+        120_000,
+        () => `${target} handled before kill ${kills + 1}; got ${new Set(handled).size}`,
+      );
+      const victim = members.splice(Math.floor(Math.random() * members.length), 1)[0] as ChildProcess;
+      victim.kill('SIGKILL');
+      await new Promise((resolve) => victim.once('exit', resolve));
+      members.push(await startChild(group, type, handled, onHandled));
+    }
+    await publishing;
+    await waitUntil(
+      () => new Set(handled).size >= TOTAL,
+      180_000,
+      () => `all ${TOTAL} handled; got ${new Set(handled).size}`,
+    );
+    for (const member of members) member.send('stop');
+    await Promise.all(members.map((member) => new Promise((resolve) => member.once('exit', resolve))));
+    await publisher.stop();
+
+    const distinct = new Set(handled);
+    const lost = receipts.filter((receipt) => !distinct.has(receipt.id));
+    const duplicates = handled.length - distinct.size;
+    // Per key: the first handling of each n comes in n order, and a redelivery only goes back (to the last
+    // commit) and then on again, never skipping one: every step forward is to the key's next event.
+    let keysOutOfOrder = 0;
+    let skips = 0;
+    for (const [key, ns] of byKey) {
+      const firsts: number[] = [];
+      const seen = new Set<number>();
+      for (const n of ns) if (!seen.has(n) && seen.add(n)) firsts.push(n);
+      if (firsts.some((n, i) => i > 0 && n < (firsts[i - 1] as number))) keysOutOfOrder++;
+      for (let i = 1; i < ns.length; i++) {
+        const step = (ns[i] as number) - (ns[i - 1] as number);
+        if (step > 0 && step !== KEYS) skips++;
+      }
+      expect(firsts[0]).toBe(key);
+    }
+    console.log(
+      `[fault: group of 3, member killed] published ${receipts.length} on 6 partitions, ${KEYS} keys; ${kills} SIGKILLs; ` +
+        `handled ${handled.length} (distinct ${distinct.size}), lost ${lost.length}, duplicates ${duplicates}; keys out of order ${keysOutOfOrder}, forward skips ${skips}`,
+    );
+    expect(kills).toBe(KILLS);
+    expect(lost).toEqual([]);
+    expect(keysOutOfOrder).toBe(0);
+    expect(skips).toBe(0);
+  }, 600_000);
 });
