@@ -3,8 +3,8 @@
  * it handles, and events published inside a context inherit its correlation
  * id, causation id, tenant and chosen custom fields.
  */
-import { BusError, definePlugin, type EventEnvelope, type Plugin } from '@bus/core';
-import { contextStorage } from './context-storage.js';
+import { BusError, definePlugin, type EventEnvelope, type Next, type Plugin } from '@bus/core';
+import { contextStorage, runInStore } from './context-storage.js';
 import type { BusContext } from './context-values.js';
 
 /**
@@ -124,12 +124,16 @@ export function context(options: ContextPluginOptions = {}): Plugin {
             const value = event[field.attribute];
             if (value !== undefined) store[field.key] = value;
           }
-          return storage.run(store, next);
+          return runInStore(storage, store, callNext, next);
         },
         { order: CONTEXT_HANDLE_ORDER },
       );
     },
   });
+}
+
+function callNext(next: Next): void | Promise<void> {
+  return next();
 }
 
 function propagatedFields(keys: readonly string[]): readonly PropagatedField[] {
