@@ -105,9 +105,13 @@ class Store implements EventStore {
       if (!satisfiesExpectedVersion(expectedVersion, version)) throw concurrencyConflict(stream, expectedVersion, version);
       return { version, position: 0, records: [], appended: 0 };
     }
-    const result = await this.#call(() =>
-      this.#backend.append({ stream, events: distinctById(envelopes), expectedVersion, storedAt: this.#clock() }),
-    );
+    // Not #call: a closure, a `.catch` promise and a microtask fewer on the hottest call; the same failures become STORE_FAILED.
+    let result: AppendResult;
+    try {
+      result = await this.#backend.append({ stream, events: distinctById(envelopes), expectedVersion, storedAt: this.#clock() });
+    } catch (error) {
+      storeFailed(error);
+    }
     if (result.appended > 0) for (const listener of this.#appendListeners) listener();
     return result;
   }
