@@ -3,7 +3,7 @@
  * it handles, and events published inside a context inherit its correlation
  * id, causation id, tenant and chosen custom fields.
  */
-import { BusError, definePlugin, type EventEnvelope, type Next, type Plugin } from '@bus/core';
+import { BusError, definePlugin, type EventEnvelope, type Plugin } from '@bus/core';
 import { contextStorage, runInStore } from './context-storage.js';
 import type { BusContext } from './context-values.js';
 
@@ -124,16 +124,12 @@ export function context(options: ContextPluginOptions = {}): Plugin {
             const value = event[field.attribute];
             if (value !== undefined) store[field.key] = value;
           }
-          return runInStore(storage, store, callNext, next);
+          return runInStore(storage, store, next);
         },
         { order: CONTEXT_HANDLE_ORDER },
       );
     },
   });
-}
-
-function callNext(next: Next): void | Promise<void> {
-  return next();
 }
 
 function propagatedFields(keys: readonly string[]): readonly PropagatedField[] {

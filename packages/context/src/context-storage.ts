@@ -19,26 +19,26 @@ export function contextStorage(): AsyncLocalStorage<BusContext> {
 }
 
 // Node 24's AsyncLocalStorage (AsyncContextFrame) copies the whole frame, a Map, on every enterWith, and `run`
-// enters twice: the store, then the prior one back. An AsyncResource restores the exact prior frame for free, so
-// entering inside its scope costs one copy instead of two (measured: a handler's delivery 1.6x faster). The
-// async_hooks implementation (Node 22, or --no-async-context-frame) has `_propagate`; its `run` copies nothing and
-// an AsyncResource would fire its hooks, so it keeps `run`. Both give the same context; only the cost differs.
+// enters twice: the store, then the prior one back. An AsyncResource restores the exact prior frame without a
+// copy, so entering inside its scope costs one copy instead of two. The async_hooks implementation (Node 22, or
+// --no-async-context-frame) has `_propagate`; its `run` copies nothing and an AsyncResource would fire its
+// hooks, so it keeps `run`. Either way the context is the same; only the cost differs.
 const ENTER_IN_RESOURCE_SCOPE = !('_propagate' in AsyncLocalStorage.prototype);
 
 /**
- * Runs `fn(arg)` with `store` as the ambient context and returns what it
- * returns: `storage.run(store, fn, arg)`, for less on Node 24. As with `run`,
- * the context holds across every await and callback `fn` starts, and the
- * caller's context (of this storage and of every other) is back when it returns.
+ * Runs `fn` with `store` as the ambient context and returns what it returns:
+ * `storage.run(store, fn)`, for less on Node 24. As with `run`, the context
+ * holds across every await and callback `fn` starts, and the caller's context
+ * (of this storage and of every other) is back when it returns or throws.
  */
-export function runInStore<A, R>(storage: AsyncLocalStorage<BusContext>, store: BusContext, fn: (arg: A) => R, arg: A): R {
-  if (!ENTER_IN_RESOURCE_SCOPE) return storage.run(store, fn, arg);
-  return new AsyncResource('bus.context').runInAsyncScope(enterAndCall, undefined, storage, store, fn, arg) as R;
+export function runInStore<R>(storage: AsyncLocalStorage<BusContext>, store: BusContext, fn: () => R): R {
+  if (!ENTER_IN_RESOURCE_SCOPE) return storage.run(store, fn);
+  return new AsyncResource('bus.context').runInAsyncScope(enterAndCall, storage, store, fn) as R;
 }
 
-function enterAndCall<A, R>(storage: AsyncLocalStorage<BusContext>, store: BusContext, fn: (arg: A) => R, arg: A): R {
-  storage.enterWith(store);
-  return fn(arg);
+function enterAndCall<R>(this: AsyncLocalStorage<BusContext>, store: BusContext, fn: () => R): R {
+  this.enterWith(store);
+  return fn();
 }
 
 /**
@@ -61,7 +61,7 @@ function enterAndCall<A, R>(storage: AsyncLocalStorage<BusContext>, store: BusCo
 export function withContext<R>(values: ContextValues, fn: () => R): R {
   const storage = contextStorage();
   const current = storage.getStore();
-  return runInStore(storage, current === undefined ? { ...values } : { ...current, ...values }, call, fn);
+  return runInStore(storage, current === undefined ? { ...values } : { ...current, ...values }, fn);
 }
 
 /**
@@ -88,10 +88,6 @@ export function enterContext(values: ContextValues): void {
   const storage = contextStorage();
   const current = storage.getStore();
   storage.enterWith(current === undefined ? { ...values } : { ...current, ...values });
-}
-
-function call<R>(fn: () => R): R {
-  return fn();
 }
 
 /**
