@@ -4,7 +4,7 @@
  * id, causation id, tenant and chosen custom fields.
  */
 import { BusError, definePlugin, type EventEnvelope, type Plugin } from '@bus/core';
-import { contextStorage } from './context-storage.js';
+import { contextStorage, runInStore } from './context-storage.js';
 import type { BusContext } from './context-values.js';
 
 /**
@@ -124,7 +124,7 @@ export function context(options: ContextPluginOptions = {}): Plugin {
             const value = event[field.attribute];
             if (value !== undefined) store[field.key] = value;
           }
-          return storage.run(store, next);
+          return runInStore(storage, store, next);
         },
         { order: CONTEXT_HANDLE_ORDER },
       );

@@ -93,22 +93,25 @@ class Store implements EventStore {
     return this.#backend.name;
   }
 
-  async append(stream: string, events: EnvelopeInput | readonly EnvelopeInput[], options: AppendOptions = {}): Promise<AppendResult> {
+  async append(stream: string, events: EnvelopeInput | readonly EnvelopeInput[], options?: AppendOptions): Promise<AppendResult> {
     this.#assertOpen();
     assertStream(stream);
-    const expectedVersion = options.expectedVersion ?? 'any';
+    const expectedVersion = options?.expectedVersion ?? 'any';
     assertExpectedVersion(expectedVersion);
-    const inputs: readonly EnvelopeInput[] = Array.isArray(events) ? events : [events as EnvelopeInput];
-    const envelopes = inputs.map((input) => complete(input, this.#defaults));
+    const envelopes = Array.isArray(events) ? completeAll(events, this.#defaults) : [complete(events as EnvelopeInput, this.#defaults)];
     if (envelopes.length === 0) {
       const version = await this.#call(() => this.#backend.streamVersion(stream));
       if (!satisfiesExpectedVersion(expectedVersion, version)) throw concurrencyConflict(stream, expectedVersion, version);
       return { version, position: 0, records: [], appended: 0 };
     }
-    const result = await this.#call(() =>
-      this.#backend.append({ stream, events: distinctById(envelopes), expectedVersion, storedAt: this.#clock() }),
-    );
-    if (result.appended > 0) for (const listener of this.#appendListeners) listener();
+    // Not #call: a closure, a `.catch` promise and a microtask fewer on the hottest call; the same failures become STORE_FAILED.
+    let result: AppendResult;
+    try {
+      result = await this.#backend.append({ stream, events: distinctById(envelopes), expectedVersion, storedAt: this.#clock() });
+    } catch (error) {
+      storeFailed(error);
+    }
+    if (result.appended > 0 && this.#appendListeners.size > 0) for (const listener of this.#appendListeners) listener();
     return result;
   }
 
@@ -324,6 +327,13 @@ function complete(input: EnvelopeInput, defaults: { source: string; createId: ()
     return input as EventEnvelope;
   }
   return normalizeEnvelope(input, defaults);
+}
+
+/** Every input completed, in a new array (a loop: `map` with a closure cost more per single-event append). */
+function completeAll(inputs: readonly EnvelopeInput[], defaults: { source: string; createId: () => string }): EventEnvelope[] {
+  const envelopes: EventEnvelope[] = [];
+  for (let index = 0; index < inputs.length; index++) envelopes.push(complete(inputs[index] as EnvelopeInput, defaults));
+  return envelopes;
 }
 
 /** The first envelope of each id: a batch that names an id twice stores it once. */

@@ -2,7 +2,10 @@
  * The memory backend: the event log in this process, gone when it exits.
  * For tests, prototypes and caches of a durable store.
  */
+import type { EventEnvelope } from '@bus/core';
+import { isoAt } from '@bus/core/plugin-kit';
 import type { AppendRequest, AppendResult, BackendPurge, EventStoreBackend, LogRange, StoredEvent, StreamRange } from './event-store.js';
+import { concurrencyConflict, satisfiesExpectedVersion } from './expected-version.js';
 import { MemoryEventLog } from './memory-log.js';
 import type { Snapshot } from './snapshots.js';
 
@@ -28,9 +31,31 @@ class MemoryBackend implements EventStoreBackend {
   readonly #log = new MemoryEventLog();
 
   async append(request: AppendRequest): Promise<AppendResult> {
+    return request.events.length === 1 ? this.#appendOne(request) : this.#appendBatch(request);
+  }
+
+  #appendBatch(request: AppendRequest): AppendResult {
     const prepared = this.#log.prepare(request);
     this.#log.commit(prepared.written);
     return prepared.result;
+  }
+
+  /**
+   * One event, the common append: the checks and numbering of `prepare`
+   * without its batch bookkeeping (a map of stored ids, two arrays, a second
+   * pass to commit). An id stored before takes the batch path, which answers
+   * idempotently.
+   */
+  #appendOne(request: AppendRequest): AppendResult {
+    const log = this.#log;
+    const event = request.events[0] as EventEnvelope;
+    if (log.has(event.id)) return this.#appendBatch(request);
+    const { stream, expectedVersion } = request;
+    const current = log.streamVersion(stream);
+    if (!satisfiesExpectedVersion(expectedVersion, current)) throw concurrencyConflict(stream, expectedVersion, current, event.id);
+    const record: StoredEvent = { stream, version: current + 1, position: log.lastPosition + 1, storedAt: isoAt(request.storedAt), event };
+    log.add(record);
+    return { version: record.version, position: record.position, records: [record], appended: 1 };
   }
 
   async readStream(stream: string, range: StreamRange): Promise<StoredEvent[]> {
