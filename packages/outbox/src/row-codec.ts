@@ -62,11 +62,13 @@ export function envelopeColumns(envelope: EventEnvelope): EnvelopeColumns {
   };
 }
 
-/** The envelope of a row's columns. */
-export function envelopeOf(attributes: string | object, payload: Uint8Array | null, kind: number): EventEnvelope {
+/** The envelope of a row's columns; `payload` is the JSON text itself where a layout keeps JSON data as text. */
+export function envelopeOf(attributes: string | object, payload: Uint8Array | string | null, kind: number): EventEnvelope {
   const envelope = (typeof attributes === 'string' ? JSON.parse(attributes) : { ...attributes }) as EventEnvelope;
-  if (kind === PAYLOAD_KIND.bytes) envelope.data = payload === null ? new Uint8Array(0) : toUint8Array(payload);
-  else if (kind === PAYLOAD_KIND.json && payload !== null) envelope.data = JSON.parse(decoder.decode(payload));
+  if (kind === PAYLOAD_KIND.bytes)
+    envelope.data = payload === null || typeof payload === 'string' ? new Uint8Array(0) : toUint8Array(payload);
+  else if (kind === PAYLOAD_KIND.json && payload !== null)
+    envelope.data = JSON.parse(typeof payload === 'string' ? payload : decoder.decode(payload));
   return envelope;
 }
 
@@ -81,6 +83,11 @@ export function millisOf(time: number | Date | undefined): number | undefined {
 }
 
 /** The SQL order of dead letters a filter asks for: oldest first by default, newest first on request. */
-export function deadOrder(filter: { readonly newestFirst?: boolean }): string {
-  return filter.newestFirst === true ? 'failed_at DESC, seq DESC' : 'seq';
+export function deadOrder(filter: { readonly newestFirst?: boolean }, seq = 'seq'): string {
+  return filter.newestFirst === true ? `failed_at DESC, ${seq} DESC` : seq;
+}
+
+/** The payload of a row read with a layout's record columns: the bytes, or the JSON text where the layout keeps it. */
+export function rowPayload(row: Record<string, unknown>): Uint8Array | string | null {
+  return (row.payload as Uint8Array | null | undefined) ?? (row.payload_text as string | null | undefined) ?? null;
 }

@@ -1,0 +1,69 @@
+/**
+ * The Python columns of a row in the `'marty'` layout, taken from the
+ * envelope: `event_data` is the data's JSON (a Marty event's data is its
+ * `to_dict()`, which is what Python wrote there), `event_metadata` the
+ * `metadata` object in it, and the indexed columns (`priority`,
+ * `correlation_id`, `source_service`, `tenant_id`) from that metadata, else
+ * from the envelope's attributes.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventEnvelope } from '@bus/core';
+import { type EnvelopeColumns, PAYLOAD_KIND } from './row-codec.js';
+
+/** The `'marty'` layout's columns of one envelope, beside its {@link EnvelopeColumns}. */
+export interface MartyColumns {
+  /** `id`: a fresh uuid4, as SQLAlchemy's default made it. */
+  readonly id: string;
+  /** `event_data`: the data's JSON text; `null` (the JSON text) for no data or bytes (those are in `bus_payload`). */
+  readonly eventData: string;
+  /** `event_metadata`: the JSON of the data's `metadata` object, if it has one. */
+  readonly eventMetadata: string | null;
+  /** `priority`: the metadata's integer priority (`EventPriority`), else the envelope's, else NORMAL (2). */
+  readonly priority: number;
+  readonly correlationId: string | null;
+  readonly sourceService: string | null;
+  readonly tenantId: string | null;
+  /** `bus_payload`: the encoded bytes when a serialization plugin made them, else null. */
+  readonly payload: Uint8Array | null;
+}
+
+const decoder = new TextDecoder();
+const NORMAL_PRIORITY = 2;
+
+/** The Python columns of `envelope`, whose bus columns are `c`. */
+export function martyColumns(envelope: EventEnvelope, c: EnvelopeColumns): MartyColumns {
+  const data = envelope.data;
+  const metadata = isRecord(data) && isRecord(data.metadata) ? data.metadata : undefined;
+  const text = (python: string, attribute: unknown): string | null => {
+    const value = metadata === undefined ? attribute : metadata[python];
+    return typeof value === 'string' ? value : null;
+  };
+  const priority = [metadata?.priority, envelope.priority].find((value) => Number.isInteger(value));
+  return {
+    id: randomUUID(),
+    eventData: c.payloadKind === PAYLOAD_KIND.json && c.payload !== null ? decoder.decode(c.payload) : 'null',
+    eventMetadata: metadata === undefined ? null : JSON.stringify(metadata),
+    priority: typeof priority === 'number' ? priority : NORMAL_PRIORITY,
+    correlationId: text('correlation_id', envelope.correlationid),
+    sourceService: text('source_service', envelope.source),
+    tenantId: text('tenant_id', envelope.tenantid),
+    payload: c.payloadKind === PAYLOAD_KIND.bytes ? c.payload : null,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+/**
+ * A time in the `'marty'` layout's SQLite columns: SQLAlchemy's `DateTime` text (`YYYY-MM-DD HH:MM:SS.ffffff`,
+ * UTC), which Python parses and which sorts and compares as text in time order.
+ */
+export function sqliteMartyTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 23).replace('T', ' ')}000`;
+}
+
+/** Epoch ms of a {@link sqliteMartyTime} text. */
+export function sqliteMartyMs(text: unknown): number {
+  return Date.parse(`${String(text).replace(' ', 'T')}Z`);
+}
