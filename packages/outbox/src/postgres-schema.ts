@@ -12,7 +12,8 @@
  * unsent rows, not a cursor past the highest seq it saw, so a row that
  * commits after a later one is still claimed (the BIGSERIAL pitfall).
  */
-import { MARTY_STATUS, type TableLayout, tableLayout } from './table-layout.js';
+import { martyTables } from './marty-schema.js';
+import { type TableLayout, tableLayout } from './table-layout.js';
 import type { ResolvedTableNames } from './table-names.js';
 
 /** Qualified, quoted names. */
@@ -130,57 +131,14 @@ ${claimFunction(names, true, layout)}`;
 }
 
 /**
- * Version 1 of the `'marty'` layout (versions 2 and 3 follow as for `'bus'`, on its columns): Python's `event_outbox` and `event_dead_letter` columns
- * with Python's names, defaults and `NOT NULL`s (`String`/`Text` as TEXT — `event_data` too: psycopg2 would hand
- * SQLAlchemy a dict for jsonb, and Python `json.loads` it), the relay's `bus_` columns, the indexes, the inbox.
+ * Version 1 of the `'marty'` layout: Python's tables (`marty-schema.ts`; `event_data` is TEXT, not jsonb, because
+ * psycopg2 would hand SQLAlchemy a dict that Python then `json.loads`), the relay's indexes on its columns, the inbox.
+ * Versions 2 and 3 follow as for `'bus'`, on its columns.
  */
 export function postgresMartyMigration(names: PostgresNames, tables: ResolvedTableNames, layout: TableLayout): string {
   return `
-CREATE TABLE IF NOT EXISTS ${names.outbox} (
-  bus_seq           BIGSERIAL PRIMARY KEY,
-  id                TEXT NOT NULL UNIQUE,
-  event_id          TEXT NOT NULL UNIQUE,
-  event_type        TEXT NOT NULL,
-  event_data        TEXT NOT NULL,
-  event_metadata    TEXT,
-  status            TEXT NOT NULL DEFAULT '${MARTY_STATUS.pending}',
-  priority          INTEGER NOT NULL DEFAULT 2,
-  created_at        TIMESTAMPTZ NOT NULL DEFAULT now(),
-  scheduled_at      TIMESTAMPTZ,
-  processed_at      TIMESTAMPTZ,
-  expires_at        TIMESTAMPTZ,
-  attempts          INTEGER NOT NULL DEFAULT 0,
-  max_attempts      INTEGER NOT NULL DEFAULT 3,
-  error_message     TEXT,
-  correlation_id    TEXT,
-  source_service    TEXT,
-  tenant_id         TEXT,
-  is_dead_letter    BOOLEAN NOT NULL DEFAULT FALSE,
-  bus_partition_key TEXT,
-  bus_attributes    JSONB NOT NULL,
-  bus_payload       BYTEA,
-  bus_payload_kind  SMALLINT NOT NULL,
-  bus_available_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
-  bus_lease_until   TIMESTAMPTZ,
-  bus_claimed_by    TEXT
-);
+${martyTables('postgres', tables, names.outbox, names.dead)}
 ${outboxIndexes(names, tables, layout)}
-CREATE INDEX IF NOT EXISTS "${tables.outbox}_status" ON ${names.outbox} (status);
-CREATE TABLE IF NOT EXISTS ${names.dead} (
-  id                TEXT PRIMARY KEY,
-  original_event_id TEXT NOT NULL,
-  event_type        TEXT NOT NULL,
-  event_data        TEXT NOT NULL,
-  event_metadata    TEXT,
-  failure_reason    TEXT NOT NULL,
-  failed_at         TIMESTAMPTZ NOT NULL DEFAULT now(),
-  attempts_made     INTEGER NOT NULL,
-  can_retry         BOOLEAN NOT NULL DEFAULT TRUE,
-  source_service    TEXT,
-  bus_seq           BIGINT NOT NULL UNIQUE
-);
-CREATE INDEX IF NOT EXISTS "${tables.deadLetters}_event" ON ${names.dead} (original_event_id);
-CREATE INDEX IF NOT EXISTS "${tables.deadLetters}_failed" ON ${names.dead} (failed_at);
 ${inboxTable(names, tables)}
 `;
 }

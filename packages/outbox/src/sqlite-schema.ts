@@ -3,7 +3,8 @@
  * ones (times as epoch ms). SQLite has one writer at a time, so a claim —
  * one UPDATE … RETURNING — is atomic without locks of our own.
  */
-import { MARTY_STATUS, type TableLayout, tableLayout } from './table-layout.js';
+import { martyTables } from './marty-schema.js';
+import { type TableLayout, tableLayout } from './table-layout.js';
 import type { ResolvedTableNames } from './table-names.js';
 
 /** The schema version this code writes. */
@@ -75,58 +76,11 @@ CREATE INDEX IF NOT EXISTS "${t.outbox}_key" ON "${t.outbox}" (${partitionKey}, 
 CREATE INDEX IF NOT EXISTS "${t.outbox}_sent" ON "${t.outbox}" (${sentAt}) WHERE ${sentAt} IS NOT NULL;${inflight}`;
 }
 
-/**
- * Version 1 of the `'marty'` layout: Python's `event_outbox` and `event_dead_letter` columns with Python's names,
- * defaults and `NOT NULL`s; its times as SQLAlchemy's `DateTime` text (see `sqliteMartyTime`), its booleans as
- * 0/1; the relay's `bus_` columns (times as epoch ms), the indexes, the inbox.
- */
+/** Version 1 of the `'marty'` layout: Python's tables (`marty-schema.ts`), the relay's indexes on its columns, the inbox. */
 export function sqliteMartyMigration(t: ResolvedTableNames, layout: TableLayout): string {
   return `
-CREATE TABLE IF NOT EXISTS "${t.outbox}" (
-  bus_seq           INTEGER PRIMARY KEY AUTOINCREMENT,
-  id                TEXT NOT NULL UNIQUE,
-  event_id          TEXT NOT NULL UNIQUE,
-  event_type        TEXT NOT NULL,
-  event_data        TEXT NOT NULL,
-  event_metadata    TEXT,
-  status            TEXT NOT NULL DEFAULT '${MARTY_STATUS.pending}',
-  priority          INTEGER NOT NULL DEFAULT 2,
-  created_at        TEXT NOT NULL,
-  scheduled_at      TEXT,
-  processed_at      TEXT,
-  expires_at        TEXT,
-  attempts          INTEGER NOT NULL DEFAULT 0,
-  max_attempts      INTEGER NOT NULL DEFAULT 3,
-  error_message     TEXT,
-  correlation_id    TEXT,
-  source_service    TEXT,
-  tenant_id         TEXT,
-  is_dead_letter    INTEGER NOT NULL DEFAULT 0,
-  bus_partition_key TEXT,
-  bus_attributes    TEXT NOT NULL,
-  bus_payload       BLOB,
-  bus_payload_kind  INTEGER NOT NULL,
-  bus_available_at  INTEGER NOT NULL,
-  bus_lease_until   INTEGER,
-  bus_claimed_by    TEXT
-);
+${martyTables('sqlite', t, `"${t.outbox}"`, `"${t.deadLetters}"`)}
 ${sqliteOutboxIndexes(t, layout)}
-CREATE INDEX IF NOT EXISTS "${t.outbox}_status" ON "${t.outbox}" (status);
-CREATE TABLE IF NOT EXISTS "${t.deadLetters}" (
-  id                TEXT PRIMARY KEY,
-  original_event_id TEXT NOT NULL,
-  event_type        TEXT NOT NULL,
-  event_data        TEXT NOT NULL,
-  event_metadata    TEXT,
-  failure_reason    TEXT NOT NULL,
-  failed_at         TEXT NOT NULL,
-  attempts_made     INTEGER NOT NULL,
-  can_retry         INTEGER NOT NULL DEFAULT 1,
-  source_service    TEXT,
-  bus_seq           INTEGER NOT NULL UNIQUE
-);
-CREATE INDEX IF NOT EXISTS "${t.deadLetters}_event" ON "${t.deadLetters}" (original_event_id);
-CREATE INDEX IF NOT EXISTS "${t.deadLetters}_failed" ON "${t.deadLetters}" (failed_at);
 ${sqliteInboxTable(t)}
 `;
 }

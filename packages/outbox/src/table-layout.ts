@@ -63,19 +63,21 @@ export interface TableLayout {
   readonly deadEnvelope: string;
 }
 
+const BUS_COLUMNS: LayoutColumns = {
+  seq: 'seq',
+  partitionKey: 'partition_key',
+  attributes: 'attributes',
+  payloadKind: 'payload_kind',
+  availableAt: 'available_at',
+  lastError: 'last_error',
+  leaseUntil: 'lease_until',
+  claimedBy: 'claimed_by',
+  sentAt: 'sent_at',
+};
+
 const BUS: TableLayout = {
   name: 'bus',
-  columns: {
-    seq: 'seq',
-    partitionKey: 'partition_key',
-    attributes: 'attributes',
-    payloadKind: 'payload_kind',
-    availableAt: 'available_at',
-    lastError: 'last_error',
-    leaseUntil: 'lease_until',
-    claimedBy: 'claimed_by',
-    sentAt: 'sent_at',
-  },
+  columns: BUS_COLUMNS,
   dead: { seq: 'seq', eventId: 'event_id', lastError: 'last_error' },
   defaultTables: { outbox: 'bus_outbox', deadLetters: 'bus_outbox_dead' },
   unsent: (prefix = '') => `${prefix}sent_at IS NULL`,
@@ -96,15 +98,10 @@ export const MARTY_STATUS = { pending: 'pending', processing: 'processing', comp
 
 const MARTY: TableLayout = {
   name: 'marty',
+  // The relay's columns with a bus_ prefix, but for the two Python has: error_message and processed_at.
   columns: {
-    seq: 'bus_seq',
-    partitionKey: 'bus_partition_key',
-    attributes: 'bus_attributes',
-    payloadKind: 'bus_payload_kind',
-    availableAt: 'bus_available_at',
+    ...(Object.fromEntries(Object.entries(BUS_COLUMNS).map(([role, column]) => [role, `bus_${column}`])) as unknown as LayoutColumns),
     lastError: 'error_message',
-    leaseUntil: 'bus_lease_until',
-    claimedBy: 'bus_claimed_by',
     sentAt: 'processed_at',
   },
   dead: { seq: 'bus_seq', eventId: 'original_event_id', lastError: 'failure_reason' },
