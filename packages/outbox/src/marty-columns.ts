@@ -1,10 +1,11 @@
 /**
  * The Python columns of a row in the `'marty'` layout, taken from the
  * envelope: `event_data` is the data's JSON (a Marty event's data is its
- * `to_dict()`, which is what Python wrote there), `event_metadata` the
- * `metadata` object in it, and the indexed columns (`priority`,
- * `correlation_id`, `source_service`, `tenant_id`) from that metadata, else
- * from the envelope's attributes.
+ * `to_dict()`, which is what Python wrote there) — also when a serialization
+ * plugin made it UTF-8 JSON bytes, which the text gives back exactly —,
+ * `event_metadata` the `metadata` object in it, and the indexed columns
+ * (`priority`, `correlation_id`, `source_service`, `tenant_id`) from that
+ * metadata, else from the envelope's attributes.
  */
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@bus/core';
@@ -14,7 +15,7 @@ import { type EnvelopeColumns, PAYLOAD_KIND } from './row-codec.js';
 export interface MartyColumns {
   /** `id`: a fresh uuid4, as SQLAlchemy's default made it. */
   readonly id: string;
-  /** `event_data`: the data's JSON text; `null` (the JSON text) for no data or bytes (those are in `bus_payload`). */
+  /** `event_data`: the data's JSON text; `null` (the JSON text) for no data or bytes that are not JSON (those are in `bus_payload`). */
   readonly eventData: string;
   /** `event_metadata`: the JSON of the data's `metadata` object, if it has one. */
   readonly eventMetadata: string | null;
@@ -23,16 +24,18 @@ export interface MartyColumns {
   readonly correlationId: string | null;
   readonly sourceService: string | null;
   readonly tenantId: string | null;
-  /** `bus_payload`: the encoded bytes when a serialization plugin made them, else null. */
+  /** `bus_payload`: the bytes a serialization plugin made when they are not UTF-8 JSON, else null. */
   readonly payload: Uint8Array | null;
 }
 
-const decoder = new TextDecoder();
+// Fatal and BOM-keeping, so that a text it gives encodes back to the very bytes.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const NORMAL_PRIORITY = 2;
 
 /** The Python columns of `envelope`, whose bus columns are `c`. */
 export function martyColumns(envelope: EventEnvelope, c: EnvelopeColumns): MartyColumns {
-  const data = envelope.data;
+  const json = jsonText(c);
+  const data = c.payloadKind === PAYLOAD_KIND.bytes && json !== undefined ? JSON.parse(json) : envelope.data;
   const metadata = isRecord(data) && isRecord(data.metadata) ? data.metadata : undefined;
   const text = (python: string, attribute: unknown): string | null => {
     const value = metadata === undefined ? attribute : metadata[python];
@@ -41,14 +44,27 @@ export function martyColumns(envelope: EventEnvelope, c: EnvelopeColumns): Marty
   const priority = [metadata?.priority, envelope.priority].find((value) => Number.isInteger(value));
   return {
     id: randomUUID(),
-    eventData: c.payloadKind === PAYLOAD_KIND.json && c.payload !== null ? decoder.decode(c.payload) : 'null',
+    eventData: json ?? 'null',
     eventMetadata: metadata === undefined ? null : JSON.stringify(metadata),
     priority: typeof priority === 'number' ? priority : NORMAL_PRIORITY,
     correlationId: text('correlation_id', envelope.correlationid),
     sourceService: text('source_service', envelope.source),
     tenantId: text('tenant_id', envelope.tenantid),
-    payload: c.payloadKind === PAYLOAD_KIND.bytes ? c.payload : null,
+    payload: json === undefined ? c.payload : null,
   };
+}
+
+/** The payload as JSON text, if it is some: always for JSON data, for bytes when they are UTF-8 JSON. */
+function jsonText(c: EnvelopeColumns): string | undefined {
+  if (c.payload === null) return undefined;
+  if (c.payloadKind === PAYLOAD_KIND.json) return decoder.decode(c.payload);
+  try {
+    const text = decoder.decode(c.payload);
+    JSON.parse(text);
+    return text;
+  } catch {
+    return undefined;
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

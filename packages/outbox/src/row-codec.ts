@@ -66,7 +66,7 @@ export function envelopeColumns(envelope: EventEnvelope): EnvelopeColumns {
 export function envelopeOf(attributes: string | object, payload: Uint8Array | string | null, kind: number): EventEnvelope {
   const envelope = (typeof attributes === 'string' ? JSON.parse(attributes) : { ...attributes }) as EventEnvelope;
   if (kind === PAYLOAD_KIND.bytes)
-    envelope.data = payload === null || typeof payload === 'string' ? new Uint8Array(0) : toUint8Array(payload);
+    envelope.data = payload === null ? new Uint8Array(0) : typeof payload === 'string' ? encoder.encode(payload) : toUint8Array(payload);
   else if (kind === PAYLOAD_KIND.json && payload !== null)
     envelope.data = JSON.parse(typeof payload === 'string' ? payload : decoder.decode(payload));
   return envelope;

@@ -182,6 +182,27 @@ describe.each([
     await bus.stop();
   });
 
+  it('keeps encoded bytes exactly: UTF-8 JSON as readable event_data, other bytes in bus_payload', async () => {
+    const store = env.store('python', {});
+    await store.open();
+    const json = new TextEncoder().encode(JSON.stringify({ event_type: 'blob.json', data: { é: 'ü' }, metadata: { tenant_id: 't-9' } }));
+    const binary = new Uint8Array([0xff, 0x00, 0xfe, 0x01]);
+    const envelope = (id: string, data: Uint8Array) => ({ specversion: '1.0' as const, id, source: 'blobs', type: 'blob.saved', data });
+    await store.writeNow([
+      { envelope: envelope('bytes-json', json), availableAt: undefined },
+      { envelope: envelope('bytes-binary', binary), availableAt: undefined },
+    ]);
+    const asJson = await row('bytes-json');
+    expect(JSON.parse(String(asJson?.event_data))).toMatchObject({ data: { é: 'ü' } });
+    expect(asJson).toMatchObject({ tenant_id: 't-9', bus_payload: null });
+    const asBinary = await row('bytes-binary');
+    expect(asBinary?.event_data).toBe('null');
+    expect(new Uint8Array(asBinary?.bus_payload as Uint8Array)).toEqual(binary);
+    const claimed = await store.claim('relay-bytes', 10, 60_000);
+    expect(claimed.map((record) => new Uint8Array(record.envelope.data as Uint8Array))).toEqual([json, binary]);
+    await store.close();
+  });
+
   it('refuses an unknown layout and bad table names with CONFIG_INVALID', () => {
     const make =
       name === 'postgres'
