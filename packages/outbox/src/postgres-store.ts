@@ -85,16 +85,19 @@ export interface PostgresOutboxOptions {
   readonly layout?: OutboxLayout;
 }
 
-/** The INSERT of each layout: its columns and the placeholder (with its cast) of each value. */
+/** The envelope's values, in every layout (`?` is the value's placeholder). */
+const ENVELOPE_VALUES = ['?', '?', '?', '?::jsonb', '?::bytea', '?::smallint', 'COALESCE(?::timestamptz, now())'];
+
+/** The INSERT of each layout: its columns and each value's SQL; the envelope's values come first. */
 const INSERTS = {
   bus: {
     columns: 'event_id, event_type, partition_key, attributes, payload, payload_kind, available_at',
-    casts: ['', '', '', '::jsonb', '::bytea', '::smallint', '::timestamptz'],
+    values: ENVELOPE_VALUES,
   },
   marty: {
     columns:
       'event_id, event_type, bus_partition_key, bus_attributes, bus_payload, bus_payload_kind, bus_available_at, id, event_data, event_metadata, priority, scheduled_at, correlation_id, source_service, tenant_id',
-    casts: ['', '', '', '::jsonb', '::bytea', '::smallint', '::timestamptz', '', '', '', '::int', '::timestamptz', '', '', ''],
+    values: [...ENVELOPE_VALUES, '?', '?', '?', '?::int', '?::timestamptz', '?', '?', '?'],
   },
 } as const;
 /** Postgres takes at most 65 535 parameters per statement. */
@@ -238,7 +241,7 @@ class PostgresOutboxStore implements OutboxStore {
   }
 
   async write(tx: OutboxTransaction, rows: readonly OutboxWrite[]): Promise<void> {
-    const perStatement = Math.floor(MAX_PARAMETERS / INSERTS[this.#layout.name].casts.length);
+    const perStatement = Math.floor(MAX_PARAMETERS / INSERTS[this.#layout.name].values.length);
     for (let start = 0; start < rows.length; start += perStatement) {
       const [sql, params] = this.#insert(rows.slice(start, start + perStatement));
       await tx.execute(sql, params);
@@ -252,18 +255,18 @@ class PostgresOutboxStore implements OutboxStore {
 
   /** One INSERT of every row, and a NOTIFY that Postgres delivers at commit. */
   #insert(rows: readonly OutboxWrite[]): [string, SqlValue[]] {
-    const { columns, casts } = INSERTS[this.#layout.name];
+    const { columns, values } = INSERTS[this.#layout.name];
     const params: SqlValue[] = [];
     const tuples: string[] = [];
     for (const row of rows) {
       const c = envelopeColumns(row.envelope);
       const n = params.length;
       const at = row.availableAt === undefined ? null : new Date(row.availableAt).toISOString();
-      tuples.push(`(${casts.map((cast, i) => (i === 6 ? `COALESCE($${n + 7}${cast}, now())` : `$${n + i + 1}${cast}`)).join(', ')})`);
+      tuples.push(`(${values.map((value, i) => value.replace('?', `$${n + i + 1}`)).join(', ')})`);
       params.push(c.eventId, c.type, c.partitionKey, c.attributes, c.payload === null ? null : asBuffer(c.payload), c.payloadKind, at);
       if (this.#layout.name === 'marty') {
         const m = martyColumns(row.envelope, c);
-        params[n + 4] = m.payload === null ? null : asBuffer(m.payload);
+        params[n + 4] = m.payload === null ? null : asBuffer(m.payload); // bus_payload: only bytes that are not JSON
         params.push(m.id, m.eventData, m.eventMetadata, m.priority, at, m.correlationId, m.sourceService, m.tenantId);
       }
     }
@@ -314,18 +317,25 @@ class PostgresOutboxStore implements OutboxStore {
   }
 
   async bury(relayId: string, seq: number, attempts: number, error: string): Promise<void> {
-    // The Marty layout keeps the row, marked dead as Python's _move_to_dead_letter did, beside its dead-letter row.
-    const marty = `WITH gone AS (UPDATE ${this.#names.outbox} SET status = '${MARTY_STATUS.deadLetter}', is_dead_letter = TRUE, attempts = $3,
+    const outbox = this.#names.outbox;
+    const dead = this.#names.dead;
+    if (this.#layout.name === 'marty') {
+      // The row stays, marked dead as Python's _move_to_dead_letter did, beside its dead-letter row.
+      await this.#query(
+        `WITH gone AS (UPDATE ${outbox} SET status = '${MARTY_STATUS.deadLetter}', is_dead_letter = TRUE, attempts = $3,
                           error_message = $4, bus_lease_until = NULL WHERE bus_seq = $1 AND bus_claimed_by = $2 RETURNING *)
-       INSERT INTO ${this.#names.dead} (id, original_event_id, event_type, event_data, event_metadata, failure_reason, attempts_made, source_service, bus_seq)
-       SELECT $5, event_id, event_type, event_data, event_metadata, $4, $3, source_service, bus_seq FROM gone`;
+         INSERT INTO ${dead} (id, original_event_id, event_type, event_data, event_metadata, failure_reason, attempts_made, source_service, bus_seq)
+         SELECT $5, event_id, event_type, event_data, event_metadata, $4, $3, source_service, bus_seq FROM gone`,
+        [seq, relayId, attempts, error, randomUUID()],
+        'dead-letter an outbox row',
+      );
+      return;
+    }
     await this.#query(
-      this.#layout.name === 'marty'
-        ? marty
-        : `WITH gone AS (DELETE FROM ${this.#names.outbox} WHERE seq = $1 AND claimed_by = $2 RETURNING *)
-       INSERT INTO ${this.#names.dead} (seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, attempts, last_error)
+      `WITH gone AS (DELETE FROM ${outbox} WHERE seq = $1 AND claimed_by = $2 RETURNING *)
+       INSERT INTO ${dead} (seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, attempts, last_error)
        SELECT seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, $3, $4 FROM gone`,
-      this.#layout.name === 'marty' ? [seq, relayId, attempts, error, randomUUID()] : [seq, relayId, attempts, error],
+      [seq, relayId, attempts, error],
       'dead-letter an outbox row',
     );
   }

@@ -277,6 +277,7 @@ class SqliteOutboxStore implements OutboxStore {
     for (const wake of this.#wakes) wake();
   }
 
+  /** Values per row: the envelope's 8, and 8 more of Python's columns in the `'marty'` layout. */
   get #perRow(): number {
     return this.#layout.name === 'marty' ? 16 : 8;
   }
@@ -290,7 +291,7 @@ class SqliteOutboxStore implements OutboxStore {
       params.push(c.eventId, c.type, c.partitionKey, c.attributes, c.payload, c.payloadKind, created, at);
       if (this.#layout.name === 'marty') {
         const m = martyColumns(row.envelope, c);
-        params[params.length - 4] = m.payload;
+        params[params.length - 4] = m.payload; // bus_payload: only bytes that are not JSON
         const scheduled = row.availableAt === undefined ? null : this.#time(row.availableAt);
         params.push(m.id, m.eventData, m.eventMetadata, m.priority, scheduled, m.correlationId, m.sourceService, m.tenantId);
       }
