@@ -478,6 +478,14 @@ class PostgresOutboxStore implements OutboxStore {
     let client: PgPoolClient | undefined;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // A connection given back once: one that errors after stop() released it (its database dropped) is not
+    // released again (pg-pool throws on a second release, from an event handler: an uncaught exception).
+    const released = new WeakSet<PgPoolClient>();
+    const release = (connection: PgPoolClient, destroy?: boolean): void => {
+      if (released.has(connection)) return;
+      released.add(connection);
+      connection.release(destroy);
+    };
     const listen = async (): Promise<void> => {
       try {
         const next = await this.#db.connect();
@@ -487,7 +495,8 @@ class PostgresOutboxStore implements OutboxStore {
         }
         next.on('notification', () => wake());
         next.on('error', () => {
-          next.release(true);
+          if (released.has(next)) return;
+          release(next, true);
           if (client === next) client = undefined;
           if (!stopped) timer = setTimeout(() => void listen(), 1_000);
         });
@@ -506,7 +515,7 @@ class PostgresOutboxStore implements OutboxStore {
       client = undefined;
       if (held !== undefined) {
         await held.query(`UNLISTEN "${this.#names.channel}"`).catch(() => undefined);
-        held.release();
+        release(held);
       }
     };
   }
