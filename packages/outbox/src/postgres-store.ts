@@ -157,7 +157,11 @@ class PostgresOutboxStore implements OutboxStore {
     if (this.#pool === undefined) {
       const pg = await import('pg');
       const Pool = (pg.default ?? pg).Pool;
-      this.#pool = new Pool({ connectionString: this.#options.connectionString, max: this.#options.poolSize ?? 5 }) as unknown as PgPool;
+      const pool = new Pool({ connectionString: this.#options.connectionString, max: this.#options.poolSize ?? 5 });
+      // An idle connection that dies (a server restart, a dropped database) is an 'error' of the pool, which
+      // drops it and connects anew at the next query; unheard, the event is an uncaught exception.
+      pool.on('error', () => undefined);
+      this.#pool = pool as unknown as PgPool;
       this.#ownsPool = true;
     }
     const client = await this.#pool.connect();
