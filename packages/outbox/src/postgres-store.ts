@@ -20,7 +20,7 @@ import {
   postgresNames,
   postgresShardOf,
 } from './postgres-schema.js';
-import { deadOrder, envelopeColumns, envelopeOf, millisOf, rowPayload } from './row-codec.js';
+import { deadOrder, envelopeColumns, envelopeOf, letterIdOf, millisOf, rowPayload } from './row-codec.js';
 import { shardCount, shardStats } from './shards.js';
 import type {
   InboxTransaction,
@@ -346,7 +346,7 @@ class PostgresOutboxStore implements OutboxStore {
 
   /** `<seq> IN (the seqs of the dead letters `filter` picks)`, with `outer` as the seq of the statement's row. */
   #deadWhere(filter: OutboxDeadLetterFilter, outer = this.#layout.dead.seq): [string, unknown[]] {
-    const { seq, eventId } = this.#layout.dead;
+    const { seq, eventId, letterId } = this.#layout.dead;
     const clauses: string[] = [];
     const params: unknown[] = [];
     if (filter.ids !== undefined) {
@@ -356,6 +356,11 @@ class PostgresOutboxStore implements OutboxStore {
     if (filter.seqs !== undefined) {
       params.push(filter.seqs);
       clauses.push(`${seq} = ANY($${params.length}::bigint[])`);
+    }
+    if (filter.letterIds !== undefined && letterId === undefined) clauses.push('FALSE');
+    else if (filter.letterIds !== undefined) {
+      params.push(filter.letterIds);
+      clauses.push(`${letterId} = ANY($${params.length}::text[])`);
     }
     if (filter.type !== undefined) {
       params.push(filter.type);
@@ -380,7 +385,7 @@ class PostgresOutboxStore implements OutboxStore {
     const { deadEnvelope: e, dead } = this.#layout;
     const [where, params] = this.#deadWhere({ ...filter, limit: filter.limit ?? 100 }, `d.${dead.seq}`);
     const rows = await this.#query(
-      `SELECT ${this.#layout.recordColumns(`${e}.`)}, d.${dead.lastError} AS last_error,
+      `SELECT ${this.#layout.recordColumns(`${e}.`)}, d.${dead.lastError} AS last_error,${dead.letterId === undefined ? '' : ` d.${dead.letterId} AS letter_id,`}
               (extract(epoch FROM ${e}.created_at) * 1000)::float8 AS created_ms, (extract(epoch FROM d.failed_at) * 1000)::float8 AS failed_ms
          FROM ${this.#layout.deadFrom(this.#names.outbox, this.#names.dead)} WHERE ${where} ORDER BY ${deadOrder(filter)}`,
       params,
@@ -390,6 +395,7 @@ class PostgresOutboxStore implements OutboxStore {
       ...toRecord(row),
       lastError: String(row.last_error),
       failedAt: Number(row.failed_ms),
+      ...letterIdOf(row),
     }));
   }
 

@@ -87,6 +87,11 @@ export function deadOrder(filter: { readonly newestFirst?: boolean }, seq = 'seq
   return filter.newestFirst === true ? `failed_at DESC, ${seq} DESC` : seq;
 }
 
+/** `{ letterId }` of a dead-letter row read with its `letter_id`, where the layout has one; else nothing. */
+export function letterIdOf(row: Record<string, unknown>): { letterId?: string } {
+  return row.letter_id === null || row.letter_id === undefined ? {} : { letterId: String(row.letter_id) };
+}
+
 /** The payload of a row read with a layout's record columns: the bytes, or the JSON text where the layout keeps it. */
 export function rowPayload(row: Record<string, unknown>): Uint8Array | string | null {
   return (row.payload as Uint8Array | null | undefined) ?? (row.payload_text as string | null | undefined) ?? null;

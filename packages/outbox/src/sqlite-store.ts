@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BusError } from '@bus/core';
 import PQueue from 'p-queue';
 import { martyColumns, sqliteMartyMs, sqliteMartyTime } from './marty-columns.js';
-import { deadOrder, envelopeColumns, envelopeOf, millisOf, rowPayload } from './row-codec.js';
+import { deadOrder, envelopeColumns, envelopeOf, letterIdOf, millisOf, rowPayload } from './row-codec.js';
 import { keyShard, shardCount, shardStats } from './shards.js';
 import { SQLITE_SCHEMA_VERSION, SQLITE_SHARD_FUNCTION, sqliteClaimSql, sqliteMartyMigration, sqliteMigrationV1 } from './sqlite-schema.js';
 import type {
@@ -423,7 +423,7 @@ class SqliteOutboxStore implements OutboxStore {
 
   /** `<outer> IN (the seqs of the dead letters `filter` picks)`, with `outer` the seq of the statement's row. */
   #deadWhere(filter: OutboxDeadLetterFilter, outer = this.#layout.dead.seq): [string, SqlValue[]] {
-    const { seq, eventId } = this.#layout.dead;
+    const { seq, eventId, letterId } = this.#layout.dead;
     const clauses: string[] = [];
     const params: SqlValue[] = [];
     if (filter.ids !== undefined) {
@@ -433,6 +433,11 @@ class SqliteOutboxStore implements OutboxStore {
     if (filter.seqs !== undefined) {
       clauses.push(filter.seqs.length === 0 ? 'FALSE' : `${seq} IN (${filter.seqs.map(() => '?').join(', ')})`);
       params.push(...filter.seqs);
+    }
+    if (filter.letterIds !== undefined) {
+      const none = filter.letterIds.length === 0 || letterId === undefined;
+      clauses.push(none ? 'FALSE' : `${letterId} IN (${filter.letterIds.map(() => '?').join(', ')})`);
+      if (!none) params.push(...filter.letterIds);
     }
     if (filter.type !== undefined) {
       clauses.push('event_type = ?');
@@ -460,11 +465,16 @@ class SqliteOutboxStore implements OutboxStore {
     const [where, params] = this.#deadWhere({ ...filter, limit: filter.limit ?? 100 }, `d.${dead.seq}`);
     const rows = await this.#all(
       'list outbox dead letters',
-      `SELECT ${this.#layout.recordColumns(`${e}.`)}, d.${dead.lastError} AS last_error, ${e}.created_at AS created_at, d.failed_at AS failed_at
+      `SELECT ${this.#layout.recordColumns(`${e}.`)}, d.${dead.lastError} AS last_error,${dead.letterId === undefined ? '' : ` d.${dead.letterId} AS letter_id,`} ${e}.created_at AS created_at, d.failed_at AS failed_at
          FROM ${this.#layout.deadFrom(`"${this.#t.outbox}"`, `"${this.#t.deadLetters}"`)} WHERE ${where} ORDER BY ${deadOrder(filter)}`,
       params,
     );
-    return rows.map((row) => ({ ...this.#record(row), lastError: String(row.last_error), failedAt: this.#ms(row.failed_at) }));
+    return rows.map((row) => ({
+      ...this.#record(row),
+      lastError: String(row.last_error),
+      failedAt: this.#ms(row.failed_at),
+      ...letterIdOf(row),
+    }));
   }
 
   async redrive(filter: OutboxDeadLetterFilter): Promise<number> {

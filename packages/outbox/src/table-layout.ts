@@ -8,6 +8,7 @@
  * differently (a dead row stays in the Marty outbox, marked) has SQL of its own.
  */
 import { BusError } from '@bus/core';
+import type { OutboxDeadLetter } from './store.js';
 
 /**
  * The table layout of a store.
@@ -41,6 +42,8 @@ export interface LayoutDeadColumns {
   readonly seq: string;
   readonly eventId: string;
   readonly lastError: string;
+  /** The dead-letter row's own id ({@link OutboxDeadLetter.letterId}), in a layout that has one. */
+  readonly letterId?: string;
 }
 
 /** What the stores put into their SQL for a layout. */
@@ -104,7 +107,7 @@ const MARTY: TableLayout = {
     lastError: 'error_message',
     sentAt: 'processed_at',
   },
-  dead: { seq: 'bus_seq', eventId: 'original_event_id', lastError: 'failure_reason' },
+  dead: { seq: 'bus_seq', eventId: 'original_event_id', lastError: 'failure_reason', letterId: 'id' },
   defaultTables: { outbox: 'event_outbox', deadLetters: 'event_dead_letter' },
   unsent: (prefix = '') => `${prefix}status IN ('${MARTY_STATUS.pending}', '${MARTY_STATUS.processing}')`,
   onClaim: `, status = '${MARTY_STATUS.processing}'`,

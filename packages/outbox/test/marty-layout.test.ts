@@ -159,12 +159,13 @@ describe.each([
     expect(yes(letter?.can_retry)).toBe(true);
     expect(letter?.failed_at).not.toBeNull();
     expect(await store.claim('relay-1', 10, 60_000)).toEqual([]);
-    expect((await bus.outbox.deadLetters.list()).map((l) => [l.envelope.id, l.lastError, l.attempts])).toEqual([
-      ['evt-2', 'topic refused', 3],
-    ]);
+    const [listed] = await bus.outbox.deadLetters.list();
+    expect([listed?.envelope.id, listed?.lastError, listed?.attempts, listed?.letterId]).toEqual(['evt-2', 'topic refused', 3, letter?.id]);
 
-    // Redrive: the original row is pending again with its attempts reset; the dead-letter row is gone.
-    expect(await bus.outbox.deadLetters.redrive({ ids: ['evt-2'] })).toBe(1);
+    // Redrive (by the dead-letter row's id, as Python's retry_dead_letter takes it): the original row is pending
+    // again with its attempts reset; the dead-letter row is gone.
+    expect(await bus.outbox.deadLetters.redrive({ letterIds: ['no-such-letter'] })).toBe(0);
+    expect(await bus.outbox.deadLetters.redrive({ letterIds: [String(letter?.id)] })).toBe(1);
     const revived = await row('evt-2');
     expect(revived).toMatchObject({ status: 'pending', attempts: 0, error_message: null });
     expect(yes(revived?.is_dead_letter)).toBe(false);
@@ -172,8 +173,13 @@ describe.each([
     const [retried] = await store.claim('relay-1', 10, 60_000);
     expect(retried?.envelope.id).toBe('evt-2');
 
-    // Purge: the dead-letter row and its outbox row both go.
+    // Dead again: a new dead letter with an id of its own (the old id no longer redrives); purge deletes it and
+    // its outbox row.
     await store.bury('relay-1', retried?.seq ?? -1, 3, 'still refused');
+    const [deadAgain] = await bus.outbox.deadLetters.list();
+    expect(deadAgain?.seq).toBe(listed?.seq);
+    expect(deadAgain?.letterId).not.toBe(letter?.id);
+    expect(await bus.outbox.deadLetters.redrive({ letterIds: [String(letter?.id)] })).toBe(0);
     expect(await bus.outbox.deadLetters.purge({ ids: ['evt-2'] })).toBe(1);
     expect(await row('evt-2')).toBeUndefined();
     expect(await deadRows('evt-2')).toEqual([]);
