@@ -7,6 +7,7 @@
  * (`priority`, `correlation_id`, `source_service`, `tenant_id`) from that
  * metadata, else from the envelope's attributes.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@bus/core';
 import { type EnvelopeColumns, PAYLOAD_KIND } from './row-codec.js';
@@ -28,14 +29,12 @@ export interface MartyColumns {
   readonly payload: Uint8Array | null;
 }
 
-// Fatal and BOM-keeping, so that a text it gives encodes back to the very bytes.
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const NORMAL_PRIORITY = 2;
 
 /** The Python columns of `envelope`, whose bus columns are `c`. */
 export function martyColumns(envelope: EventEnvelope, c: EnvelopeColumns): MartyColumns {
-  const json = jsonText(c);
-  const data = c.payloadKind === PAYLOAD_KIND.bytes && json !== undefined ? JSON.parse(json) : envelope.data;
+  const json = jsonOf(c, envelope.data);
+  const data = json?.data;
   const metadata = isRecord(data) && isRecord(data.metadata) ? data.metadata : undefined;
   const text = (python: string, attribute: unknown): string | null => {
     const value = metadata === undefined ? attribute : metadata[python];
@@ -44,7 +43,7 @@ export function martyColumns(envelope: EventEnvelope, c: EnvelopeColumns): Marty
   const priority = [metadata?.priority, envelope.priority].find((value) => Number.isInteger(value));
   return {
     id: randomUUID(),
-    eventData: json ?? 'null',
+    eventData: json?.text ?? 'null',
     eventMetadata: metadata === undefined ? null : JSON.stringify(metadata),
     priority: typeof priority === 'number' ? priority : NORMAL_PRIORITY,
     correlationId: text('correlation_id', envelope.correlationid),
@@ -54,14 +53,16 @@ export function martyColumns(envelope: EventEnvelope, c: EnvelopeColumns): Marty
   };
 }
 
-/** The payload as JSON text, if it is some: always for JSON data, for bytes when they are UTF-8 JSON. */
-function jsonText(c: EnvelopeColumns): string | undefined {
-  if (c.payload === null) return undefined;
-  if (c.payloadKind === PAYLOAD_KIND.json) return decoder.decode(c.payload);
+/**
+ * The payload as JSON text and its value, if it is some: always for JSON data, for bytes when they are valid UTF-8 (so the text
+ * encodes back to the very bytes; a BOM stays in it, and fails the parse) that parse as JSON.
+ */
+function jsonOf(c: EnvelopeColumns, data: unknown): { readonly text: string; readonly data: unknown } | undefined {
+  if (c.payloadKind === PAYLOAD_KIND.json) return c.json === undefined ? undefined : { text: c.json, data };
+  if (c.payload === null || !isUtf8(c.payload)) return undefined;
+  const text = Buffer.from(c.payload.buffer, c.payload.byteOffset, c.payload.byteLength).toString('utf8');
   try {
-    const text = decoder.decode(c.payload);
-    JSON.parse(text);
-    return text;
+    return { text, data: JSON.parse(text) };
   } catch {
     return undefined;
   }

@@ -103,8 +103,12 @@ const DEAD: readonly Column[] = [
 ];
 
 /**
- * The CREATE statements of the two tables and of their own indexes (`outbox` and `dead` are the quoted, possibly
- * qualified, names); the relay's outbox indexes and the inbox are the store's, as in the `'bus'` layout.
+ * The CREATE statements of the two tables and of the dead letters' indexes. Of the columns Python declares
+ * `index=True`, only the constraints are made (`id`, `event_id` unique): each index costs every write, and the
+ * relay's own partial indexes serve its queries; add those a Python query needs.
+ *
+ * `outbox` and `dead` are the quoted, possibly qualified, names; the relay's outbox indexes and the inbox are the
+ * store's, as in the `'bus'` layout.
  */
 export function martyTables(dialect: keyof typeof DIALECTS, tables: ResolvedTableNames, outbox: string, dead: string): string {
   const d = DIALECTS[dialect];
@@ -118,7 +122,6 @@ export function martyTables(dialect: keyof typeof DIALECTS, tables: ResolvedTabl
   return `CREATE TABLE IF NOT EXISTS ${outbox} (
 ${columns(OUTBOX)}
 );
-CREATE INDEX IF NOT EXISTS "${tables.outbox}_status" ON ${outbox} (status);
 CREATE TABLE IF NOT EXISTS ${dead} (
 ${columns(DEAD)}
 );

@@ -20,6 +20,8 @@ export interface EnvelopeColumns {
   readonly attributes: string;
   readonly payload: Uint8Array | null;
   readonly payloadKind: PayloadKind;
+  /** The JSON text `payload` encodes, for JSON data. */
+  readonly json: string | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -30,11 +32,11 @@ export function envelopeColumns(envelope: EventEnvelope): EnvelopeColumns {
   const { data, ...attributes } = envelope;
   let payload: Uint8Array | null = null;
   let payloadKind: PayloadKind = PAYLOAD_KIND.none;
+  let json: string | undefined;
   if (data instanceof Uint8Array) {
     payload = data;
     payloadKind = PAYLOAD_KIND.bytes;
   } else if (data !== undefined) {
-    let json: string | undefined;
     try {
       json = JSON.stringify(data);
     } catch (cause) {
@@ -59,6 +61,7 @@ export function envelopeColumns(envelope: EventEnvelope): EnvelopeColumns {
     attributes: JSON.stringify(attributes),
     payload,
     payloadKind,
+    json,
   };
 }
 
