@@ -6,8 +6,7 @@
  * when the caller's transaction commits.
  */
 
-import { randomUUID } from 'node:crypto';
-import { BusError } from '@bus/core';
+import { BusError, createEventId } from '@bus/core';
 import { martyColumns } from './marty-columns.js';
 import { type PgQueryConfig, preparedQuery } from './pg-statements.js';
 import {
@@ -330,7 +329,7 @@ class PostgresOutboxStore implements OutboxStore {
                           error_message = $4, bus_lease_until = NULL WHERE bus_seq = $1 AND bus_claimed_by = $2 RETURNING *)
          INSERT INTO ${dead} (id, original_event_id, event_type, event_data, event_metadata, failure_reason, attempts_made, source_service, bus_seq)
          SELECT $5, event_id, event_type, event_data, event_metadata, $4, $3, source_service, bus_seq FROM gone`,
-        [seq, relayId, attempts, error, randomUUID()],
+        [seq, relayId, attempts, error, createEventId()],
         'dead-letter an outbox row',
       );
       return;

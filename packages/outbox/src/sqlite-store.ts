@@ -9,11 +9,10 @@
  * writing connection until its transaction ends); other processes' commits
  * are seen at the next poll.
  */
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BusError } from '@bus/core';
+import { BusError, createEventId } from '@bus/core';
 import PQueue from 'p-queue';
 import { martyColumns, sqliteMartyMs, sqliteMartyTime } from './marty-columns.js';
 import { deadOrder, envelopeColumns, envelopeOf, letterIdOf, millisOf, rowPayload } from './row-codec.js';
@@ -379,7 +378,7 @@ class SqliteOutboxStore implements OutboxStore {
         this.#prepared(
           `INSERT INTO ${dead} (id, original_event_id, event_type, event_data, event_metadata, failure_reason, failed_at, attempts_made, source_service, bus_seq)
            SELECT ?, event_id, event_type, event_data, event_metadata, ?, ?, ?, source_service, bus_seq FROM ${outbox} WHERE bus_seq = ? AND bus_claimed_by = ? AND NOT is_dead_letter`,
-        ).run(randomUUID(), error, failedAt, attempts, seq, relayId);
+        ).run(createEventId(), error, failedAt, attempts, seq, relayId);
         this.#prepared(
           `UPDATE ${outbox} SET status = '${MARTY_STATUS.deadLetter}', is_dead_letter = 1, attempts = ?, error_message = ?, bus_lease_until = NULL WHERE bus_seq = ? AND bus_claimed_by = ?`,
         ).run(attempts, error, seq, relayId);

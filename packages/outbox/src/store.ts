@@ -42,7 +42,7 @@ export interface OutboxDeadLetter {
   /** When it was dead-lettered, epoch ms. */
   readonly failedAt: number;
   /**
-   * The dead-letter row's own id, in a layout that gives it one (`'marty'`: `event_dead_letter.id`, a uuid4). An
+   * The dead-letter row's own id, in a layout that gives it one (`'marty'`: `event_dead_letter.id`, a UUID). An
    * event that dies again after a redrive is a new dead letter with a new id, where its `seq` stays the same.
    */
   readonly letterId?: string;

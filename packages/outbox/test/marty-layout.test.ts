@@ -117,7 +117,7 @@ describe.each([
     expect(yes(written?.is_dead_letter)).toBe(false);
     expect(written?.scheduled_at).toEqual(time(deliverAt));
     expect(written?.processed_at).toBeNull();
-    expect(String(written?.id)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(String(written?.id)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/); // a UUIDv7
     expect(written?.id).not.toBe('evt-1');
 
     // Not due yet; then due (as a dashboard would move it): claimed, it is processing.
