@@ -50,8 +50,8 @@ export type EnhancedEventBusOptions = {
  */
 export type PublishEventOptions = { deliveryGuarantee?: DeliveryGuarantee; delay?: number | null };
 
-/** What `getDeadLetters()` lists (Python's `DeadLetterEvent` columns); `retryDeadLetter` takes the `id`. */
-export type DeadLetterInfo = { id: number; originalEventId: string; eventType: string; failureReason: string; failedAt: Date } & {
+/** What `getDeadLetters()` lists (Python's `DeadLetterEvent` columns; `id` is its uuid); `retryDeadLetter` takes the `id`. */
+export type DeadLetterInfo = { id: string; originalEventId: string; eventType: string; failureReason: string; failedAt: Date } & {
   attemptsMade: number;
   canRetry: boolean;
   sourceService: string | null;
@@ -255,7 +255,7 @@ export class EnhancedEventBus {
     const type = options.eventType ?? undefined;
     const letters = await this.#outbox.deadLetters.list({ limit: options.limit ?? 100, newestFirst: true, ...(type ? { type } : {}) });
     return letters.map((letter) => ({
-      id: letter.seq,
+      id: letter.letterId ?? String(letter.seq),
       originalEventId: letter.envelope.id,
       eventType: letter.envelope.type,
       failureReason: letter.lastError,
@@ -268,9 +268,8 @@ export class EnhancedEventBus {
 
   /** Puts a dead letter's row back in the outbox (attempts reset): true once; false for an unknown or already retried id. */
   async retryDeadLetter(deadLetterId: number | string): Promise<boolean> {
-    const seq = Number(deadLetterId);
-    if (this.#outbox === undefined || this.outboxConfig?.enableDeadLetterQueue === false || !Number.isSafeInteger(seq)) return false;
-    return (await this.#outbox.deadLetters.redrive({ seqs: [seq] })) === 1;
+    if (this.#outbox === undefined || this.outboxConfig?.enableDeadLetterQueue === false) return false;
+    return (await this.#outbox.deadLetters.redrive({ letterIds: [String(deadLetterId)] })) === 1;
   }
 
   /** The bus's state, with Python's keys in camelCase. */

@@ -159,9 +159,8 @@ export class EventPublisher {
       .use(kafka({ ...kafkaOptionsOfEventConfig(config), binding: plainValueBinding() }));
     this.#outboxed = config.useOutboxPattern && databaseSession !== null && databaseSession !== undefined;
     if (this.#outboxed) {
-      const name = config.outboxTableName;
-      const tables = { outbox: name, deadLetters: `${name}_dead`, inbox: `${name}_inbox`, version: `${name}_version` };
-      const store = outboxStoreFor(databaseSession, tables);
+      const name = config.outboxTableName; // event_outbox → event_dead_letter, the 'marty' layout's Python tables
+      const store = outboxStoreFor(databaseSession, { outbox: name, deadLetters: `${name.replace(/_outbox$/, '')}_dead_letter` }, 'marty');
       bus.use(outbox({ store, batchSize: config.outboxBatchSize, pollIntervalMs: config.outboxPollIntervalSeconds * 1_000 }));
     }
     await bus.start();

@@ -40,11 +40,15 @@ export class OutboxConfig {
   }
 }
 
-/** The store a database URL names; a URL of another kind is an error that lists the accepted ones. */
+/**
+ * The store a database URL names, on Python's tables (`event_outbox`, `event_dead_letter`: the `'marty'` layout of
+ * `@bus/outbox`); a URL of another kind is an error that lists the accepted ones.
+ */
 export function outboxStoreOf(databaseUrl: string): OutboxStore {
   const location = outboxLocation(databaseUrl);
-  if (location?.kind === 'postgres') return postgresOutbox({ connectionString: location.connectionString });
-  if (location?.kind === 'sqlite') return sqliteOutbox({ path: location.path });
+  const tables = { outbox: 'event_outbox', deadLetters: 'event_dead_letter' };
+  if (location?.kind === 'postgres') return postgresOutbox({ connectionString: location.connectionString, tables, layout: 'marty' });
+  if (location?.kind === 'sqlite') return sqliteOutbox({ path: location.path, tables, layout: 'marty' });
   throw new TypeError(`OutboxConfig: databaseUrl ${JSON.stringify(databaseUrl)} is not postgres(ql)://… or sqlite:<path>.`);
 }
 

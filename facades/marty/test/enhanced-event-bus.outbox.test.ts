@@ -153,6 +153,7 @@ describe.each([
       sourceService: 'users',
     });
     expect(letter?.failureReason).toMatch(/legal Kafka topic/);
+    expect(letter?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/); // event_dead_letter.id
     expect(letter?.failedAt).toBeInstanceOf(Date);
     expect(await bus.getDeadLetters({ eventType: 'other.type' })).toEqual([]);
 
@@ -162,6 +163,46 @@ describe.each([
     // It is tried again with fresh attempts, and dies again: still one letter, the same event.
     await waitFor(async () => (await bus.getDeadLetters()).length === 1, 30_000, { message: 'the retried row dead again' });
     expect((await bus.getDeadLetters())[0]?.originalEventId).toBe(poison.eventId);
+  });
+});
+
+describe("EnhancedEventBus's outbox rows on SQLite, read the way Python reads them", () => {
+  const prefix = uniqueName('outbox_python');
+  afterAll(() => deleteByPrefix(prefix), 60_000);
+
+  it('publishTransactional writes a pending event_outbox row with the OutboxEvent columns, sent once committed', async () => {
+    const file = sqlitePath();
+    const outboxConfig = new OutboxConfig(`sqlite:${file}`, { pollInterval: 100 });
+    const bus = new EnhancedEventBus(new KafkaConfig({ bootstrapServers: testBrokers(), consumerGroupId: `${prefix}.group` }), {
+      outboxConfig,
+    });
+    await bus.start();
+    try {
+      const session = new DatabaseSync(file, { timeout: 5_000 });
+      session.exec('BEGIN IMMEDIATE');
+      const event = new BaseEvent({ eventType: `${prefix}.user.created`, data: { id: 'u-1' }, correlationId: 'req-1', tenantId: 'acme' });
+      await bus.publishTransactional(event, session);
+      const row = session.prepare('SELECT * FROM event_outbox WHERE event_id = ?').get(event.eventId) as Record<string, unknown>;
+      session.exec('COMMIT');
+      session.close();
+      const python = JSON.parse(JSON.stringify(event));
+      expect(row).toMatchObject({ event_type: event.eventType, status: 'pending', attempts: 0, max_attempts: 3, priority: 2 });
+      expect(row).toMatchObject({
+        correlation_id: 'req-1',
+        tenant_id: 'acme',
+        source_service: null,
+        is_dead_letter: 0,
+        error_message: null,
+      });
+      expect(JSON.parse(String(row.event_data))).toEqual(python); // Python's json.dumps(event.to_dict())
+      expect(JSON.parse(String(row.event_metadata))).toEqual(python.metadata);
+      expect(row.created_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/); // SQLAlchemy's DateTime text
+      const [record] = await readRecords(legacyTopic(event.eventType), 1);
+      expect(record?.key.toString()).toBe(event.eventId);
+      expect(await bus.getDeadLetters()).toEqual([]);
+    } finally {
+      await bus.stop();
+    }
   });
 });
 

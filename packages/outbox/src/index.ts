@@ -34,6 +34,7 @@ export type {
   OutboxWrite,
 } from './store.js';
 export { outboxStoreFor } from './store-for-transaction.js';
+export type { OutboxLayout } from './table-layout.js';
 export type { OutboxTableNames } from './table-names.js';
 export type { OutboxTransaction, PgClientLike, SqlDialect, SqliteDatabaseLike, SqlRow, SqlValue } from './transaction.js';
 export { pgTransaction, sqliteTransaction } from './transaction.js';

@@ -12,6 +12,8 @@
  * unsent rows, not a cursor past the highest seq it saw, so a row that
  * commits after a later one is still claimed (the BIGSERIAL pitfall).
  */
+import { martyTables } from './marty-schema.js';
+import { type TableLayout, tableLayout } from './table-layout.js';
 import type { ResolvedTableNames } from './table-names.js';
 
 /** Qualified, quoted names. */
@@ -43,6 +45,8 @@ export function postgresNames(schema: string, tables: ResolvedTableNames): Postg
 /** The schema version this code writes. */
 export const POSTGRES_SCHEMA_VERSION = 3;
 
+const BUS_LAYOUT = tableLayout('bus');
+
 /** The statements that bring an empty schema to version 1. */
 export function postgresMigrationV1(names: PostgresNames, tables: ResolvedTableNames): string {
   return `
@@ -62,9 +66,7 @@ CREATE TABLE IF NOT EXISTS ${names.outbox} (
   claimed_by    TEXT,
   sent_at       TIMESTAMPTZ
 );
-CREATE INDEX IF NOT EXISTS "${tables.outbox}_due" ON ${names.outbox} (available_at, seq) WHERE sent_at IS NULL;
-CREATE INDEX IF NOT EXISTS "${tables.outbox}_key" ON ${names.outbox} (partition_key, seq) WHERE sent_at IS NULL AND partition_key IS NOT NULL;
-CREATE INDEX IF NOT EXISTS "${tables.outbox}_sent" ON ${names.outbox} (sent_at) WHERE sent_at IS NOT NULL;
+${outboxIndexes(names, tables, BUS_LAYOUT)}
 CREATE TABLE IF NOT EXISTS ${names.dead} (
   seq           BIGINT PRIMARY KEY,
   event_id      TEXT NOT NULL,
@@ -80,15 +82,29 @@ CREATE TABLE IF NOT EXISTS ${names.dead} (
 );
 CREATE INDEX IF NOT EXISTS "${tables.deadLetters}_event" ON ${names.dead} (event_id);
 CREATE INDEX IF NOT EXISTS "${tables.deadLetters}_failed" ON ${names.dead} (failed_at);
-CREATE TABLE IF NOT EXISTS ${names.inbox} (
+${inboxTable(names, tables)}
+${claimFunction(names, false, BUS_LAYOUT)}
+`;
+}
+
+/** The inbox table, the same in every layout. */
+function inboxTable(names: PostgresNames, tables: ResolvedTableNames): string {
+  return `CREATE TABLE IF NOT EXISTS ${names.inbox} (
   consumer   TEXT NOT NULL,
   event_id   TEXT NOT NULL,
   handled_at TIMESTAMPTZ NOT NULL DEFAULT now(),
   PRIMARY KEY (consumer, event_id)
 );
-CREATE INDEX IF NOT EXISTS "${tables.inbox}_handled" ON ${names.inbox} (handled_at);
-${claimFunction(names, false)}
-`;
+CREATE INDEX IF NOT EXISTS "${tables.inbox}_handled" ON ${names.inbox} (handled_at);`;
+}
+
+/** The indexes of the outbox table that version 1 made: due rows, unsent rows by key, sent rows. */
+function outboxIndexes(names: PostgresNames, tables: ResolvedTableNames, layout: TableLayout): string {
+  const { seq, availableAt, partitionKey, sentAt } = layout.columns;
+  const t = tables.outbox;
+  return `CREATE INDEX IF NOT EXISTS "${t}_due" ON ${names.outbox} (${availableAt}, ${seq}) WHERE ${layout.unsent()};
+CREATE INDEX IF NOT EXISTS "${t}_key" ON ${names.outbox} (${partitionKey}, ${seq}) WHERE ${layout.unsent()} AND ${partitionKey} IS NOT NULL;
+CREATE INDEX IF NOT EXISTS "${t}_sent" ON ${names.outbox} (${sentAt}) WHERE ${sentAt} IS NOT NULL;`;
 }
 
 /**
@@ -97,9 +113,10 @@ ${claimFunction(names, false)}
  * key (a backlog of 4,000 rows on 16 keys: 45 ms a claim); over this one it reads the few rows in flight
  * (5 ms a claim, 6x the relay's throughput).
  */
-export function postgresMigrationV2(names: PostgresNames, tables: ResolvedTableNames): string {
-  return `CREATE INDEX IF NOT EXISTS "${tables.outbox}_inflight" ON ${names.outbox} (partition_key, seq)
-  WHERE sent_at IS NULL AND partition_key IS NOT NULL AND (lease_until IS NOT NULL OR attempts > 0);`;
+export function postgresMigrationV2(names: PostgresNames, tables: ResolvedTableNames, layout: TableLayout = BUS_LAYOUT): string {
+  const { seq, partitionKey, leaseUntil } = layout.columns;
+  return `CREATE INDEX IF NOT EXISTS "${tables.outbox}_inflight" ON ${names.outbox} (${partitionKey}, ${seq})
+  WHERE ${layout.unsent()} AND ${partitionKey} IS NOT NULL AND (${leaseUntil} IS NOT NULL OR attempts > 0);`;
 }
 
 /**
@@ -108,18 +125,33 @@ export function postgresMigrationV2(names: PostgresNames, tables: ResolvedTableN
  * shard 0. The per-key rule is unchanged and spans shards, so relays whose shard counts disagree (during a
  * resize) still never send one key out of order. A three-argument call (an older relay) claims from every shard.
  */
-export function postgresMigrationV3(names: PostgresNames): string {
+export function postgresMigrationV3(names: PostgresNames, layout: TableLayout = BUS_LAYOUT): string {
   return `DROP FUNCTION IF EXISTS ${names.claim}(TEXT, INTEGER, INTEGER);
-${claimFunction(names, true)}`;
+${claimFunction(names, true, layout)}`;
+}
+
+/**
+ * Version 1 of the `'marty'` layout: Python's tables (`marty-schema.ts`; `event_data` is TEXT, not jsonb, because
+ * psycopg2 would hand SQLAlchemy a dict that Python then `json.loads`), the relay's indexes on its columns, the inbox.
+ * Versions 2 and 3 follow as for `'bus'`, on its columns.
+ */
+export function postgresMartyMigration(names: PostgresNames, tables: ResolvedTableNames, layout: TableLayout): string {
+  return `
+${martyTables('postgres', tables, names.outbox, names.dead)}
+${outboxIndexes(names, tables, layout)}
+${inboxTable(names, tables)}
+`;
 }
 
 /** The shard of a row, in SQL: what {@link postgresMigrationV3}'s claim filters on and `statsByShard` groups by. */
-export function postgresShardOf(row: string, count: string): string {
-  return `(CASE WHEN ${row}.partition_key IS NULL THEN 0 ELSE ((hashtextextended(${row}.partition_key, 0) & 2147483647) % ${count})::int END)`;
+export function postgresShardOf(row: string, count: string, layout: TableLayout = BUS_LAYOUT): string {
+  const key = `${row}.${layout.columns.partitionKey}`;
+  return `(CASE WHEN ${key} IS NULL THEN 0 ELSE ((hashtextextended(${key}, 0) & 2147483647) % ${count})::int END)`;
 }
 
 /** The claim function: one statement under the claim lock (see the file's comment), with or without key shards. */
-function claimFunction(names: PostgresNames, sharded: boolean): string {
+function claimFunction(names: PostgresNames, sharded: boolean, layout: TableLayout): string {
+  const { seq, partitionKey: key, availableAt, leaseUntil, claimedBy } = layout.columns;
   return `CREATE OR REPLACE FUNCTION ${names.claim}(p_relay TEXT, p_limit INTEGER, p_lease_ms INTEGER${sharded ? ', p_shard_count INTEGER DEFAULT 1, p_shards INTEGER[] DEFAULT NULL' : ''})
 RETURNS SETOF ${names.outbox} LANGUAGE plpgsql VOLATILE AS $fn$
 DECLARE
@@ -132,23 +164,23 @@ BEGIN
   v_now := clock_timestamp();
   RETURN QUERY
   UPDATE ${names.outbox} AS o
-     SET lease_until = v_now + p_lease_ms * interval '1 millisecond', claimed_by = p_relay
-   WHERE o.seq IN (
-     SELECT c.seq FROM ${names.outbox} AS c
-      WHERE c.sent_at IS NULL
-        AND c.available_at <= v_now
-        AND (c.lease_until IS NULL OR c.lease_until < v_now)${
+     SET ${leaseUntil} = v_now + p_lease_ms * interval '1 millisecond', ${claimedBy} = p_relay${layout.onClaim}
+   WHERE o.${seq} IN (
+     SELECT c.${seq} FROM ${names.outbox} AS c
+      WHERE ${layout.unsent('c.')}
+        AND c.${availableAt} <= v_now
+        AND (c.${leaseUntil} IS NULL OR c.${leaseUntil} < v_now)${
           sharded
             ? `
-        AND (p_shards IS NULL OR ${postgresShardOf('c', 'p_shard_count')} = ANY(p_shards))`
+        AND (p_shards IS NULL OR ${postgresShardOf('c', 'p_shard_count', layout)} = ANY(p_shards))`
             : ''
         }
-        AND (c.partition_key IS NULL OR NOT EXISTS (
+        AND (c.${key} IS NULL OR NOT EXISTS (
               SELECT 1 FROM ${names.outbox} AS p
-               WHERE p.partition_key = c.partition_key AND p.seq < c.seq AND p.sent_at IS NULL
-                 AND ((p.lease_until IS NOT NULL AND p.lease_until >= v_now)
-                      OR (p.attempts > 0 AND p.available_at > v_now))))
-      ORDER BY c.seq
+               WHERE p.${key} = c.${key} AND p.${seq} < c.${seq} AND ${layout.unsent('p.')}
+                 AND ((p.${leaseUntil} IS NOT NULL AND p.${leaseUntil} >= v_now)
+                      OR (p.attempts > 0 AND p.${availableAt} > v_now))))
+      ORDER BY c.${seq}
       LIMIT p_limit
       FOR UPDATE SKIP LOCKED)
   RETURNING o.*;

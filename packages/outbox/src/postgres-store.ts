@@ -6,18 +6,20 @@
  * when the caller's transaction commits.
  */
 
-import { BusError } from '@bus/core';
+import { BusError, createEventId } from '@bus/core';
+import { martyColumns } from './marty-columns.js';
 import { type PgQueryConfig, preparedQuery } from './pg-statements.js';
 import {
   POSTGRES_SCHEMA_VERSION,
   type PostgresNames,
+  postgresMartyMigration,
   postgresMigrationV1,
   postgresMigrationV2,
   postgresMigrationV3,
   postgresNames,
   postgresShardOf,
 } from './postgres-schema.js';
-import { deadOrder, envelopeColumns, envelopeOf, millisOf } from './row-codec.js';
+import { deadOrder, envelopeColumns, envelopeOf, letterIdOf, millisOf, rowPayload } from './row-codec.js';
 import { shardCount, shardStats } from './shards.js';
 import type {
   InboxTransaction,
@@ -31,6 +33,7 @@ import type {
   OutboxWrite,
 } from './store.js';
 import { storeFailed } from './store-failed.js';
+import { MARTY_STATUS, type OutboxLayout, type TableLayout, tableLayout } from './table-layout.js';
 import { type OutboxTableNames, resolveTableNames, versionComponent } from './table-names.js';
 import { isOutboxTransaction, isPgClient, type OutboxTransaction, pgTransaction, type SqlRow, type SqlValue } from './transaction.js';
 
@@ -77,13 +80,28 @@ export interface PostgresOutboxOptions {
   readonly schema?: string;
   /** The names of the tables. */
   readonly tables?: OutboxTableNames;
+  /** The columns of the tables: `'bus'` (default) or Python Marty's `'marty'` (see the README). */
+  readonly layout?: OutboxLayout;
 }
 
-const COLUMNS = 'event_id, event_type, partition_key, attributes, payload, payload_kind, available_at';
-const PER_ROW = 7;
+/** The envelope's values, in every layout (`?` is the value's placeholder). */
+const ENVELOPE_VALUES = ['?', '?', '?', '?::jsonb', '?::bytea', '?::smallint', 'COALESCE(?::timestamptz, now())'];
+
+/** The INSERT of each layout: its columns and each value's SQL; the envelope's values come first. */
+const INSERTS = {
+  bus: {
+    columns: 'event_id, event_type, partition_key, attributes, payload, payload_kind, available_at',
+    values: ENVELOPE_VALUES,
+  },
+  marty: {
+    columns:
+      'event_id, event_type, bus_partition_key, bus_attributes, bus_payload, bus_payload_kind, bus_available_at, id, event_data, event_metadata, priority, scheduled_at, correlation_id, source_service, tenant_id',
+    values: [...ENVELOPE_VALUES, '?', '?', '?', '?::int', '?::timestamptz', '?', '?', '?'],
+  },
+} as const;
 /** Postgres takes at most 65 535 parameters per statement. */
-const MAX_ROWS_PER_STATEMENT = Math.floor(65_535 / PER_ROW);
-const RECORD_COLUMNS = `seq, attributes, payload, payload_kind, attempts, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms`;
+const MAX_PARAMETERS = 65_535;
+const CREATED_MS = '(extract(epoch FROM created_at) * 1000)::float8 AS created_ms';
 
 /**
  * Creates the Postgres outbox store. Its tables are created (or migrated) by
@@ -101,8 +119,9 @@ export function postgresOutbox(options: PostgresOutboxOptions): OutboxStore {
     throw new BusError('CONFIG_INVALID', 'postgresOutbox() needs a `pool` (a pg.Pool) or a `connectionString`.');
   }
   const schema = options.schema ?? 'public';
-  const tables = resolveTableNames(options.tables, schema);
-  return new PostgresOutboxStore(options, schema, tables);
+  const layout = tableLayout(options.layout);
+  const tables = resolveTableNames(options.tables, schema, layout);
+  return new PostgresOutboxStore(options, schema, tables, layout);
 }
 
 class PostgresOutboxStore implements OutboxStore {
@@ -111,14 +130,16 @@ class PostgresOutboxStore implements OutboxStore {
   readonly #schema: string;
   readonly #tables: ReturnType<typeof resolveTableNames>;
   readonly #names: PostgresNames;
+  readonly #layout: TableLayout;
   #pool: PgPool | undefined;
   #ownsPool = false;
   #opening: Promise<void> | undefined;
 
-  constructor(options: PostgresOutboxOptions, schema: string, tables: ReturnType<typeof resolveTableNames>) {
+  constructor(options: PostgresOutboxOptions, schema: string, tables: ReturnType<typeof resolveTableNames>, layout: TableLayout) {
     this.#options = options;
     this.#schema = schema;
     this.#tables = tables;
+    this.#layout = layout;
     this.#names = postgresNames(schema, tables);
     this.#pool = options.pool;
   }
@@ -135,7 +156,11 @@ class PostgresOutboxStore implements OutboxStore {
     if (this.#pool === undefined) {
       const pg = await import('pg');
       const Pool = (pg.default ?? pg).Pool;
-      this.#pool = new Pool({ connectionString: this.#options.connectionString, max: this.#options.poolSize ?? 5 }) as unknown as PgPool;
+      const pool = new Pool({ connectionString: this.#options.connectionString, max: this.#options.poolSize ?? 5 });
+      // An idle connection that dies (a server restart, a dropped database) is an 'error' of the pool, which
+      // drops it and connects anew at the next query; unheard, the event is an uncaught exception.
+      pool.on('error', () => undefined);
+      this.#pool = pool as unknown as PgPool;
       this.#ownsPool = true;
     }
     const client = await this.#pool.connect();
@@ -153,9 +178,10 @@ class PostgresOutboxStore implements OutboxStore {
           `The outbox tables are at schema version ${version}, newer than this @bus/outbox (${POSTGRES_SCHEMA_VERSION}): upgrade it.`,
         );
       }
-      if (version < 1) await client.query(postgresMigrationV1(this.#names, this.#tables));
-      if (version < 2) await client.query(postgresMigrationV2(this.#names, this.#tables));
-      if (version < 3) await client.query(postgresMigrationV3(this.#names));
+      if (version < 1 && this.#layout.name === 'marty') await client.query(postgresMartyMigration(this.#names, this.#tables, this.#layout));
+      else if (version < 1) await client.query(postgresMigrationV1(this.#names, this.#tables));
+      if (version < 2) await client.query(postgresMigrationV2(this.#names, this.#tables, this.#layout));
+      if (version < 3) await client.query(postgresMigrationV3(this.#names, this.#layout));
       if (version < POSTGRES_SCHEMA_VERSION) {
         await client.query(
           `INSERT INTO ${this.#names.version} (component, version) VALUES ($1, $2) ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version`,
@@ -218,8 +244,9 @@ class PostgresOutboxStore implements OutboxStore {
   }
 
   async write(tx: OutboxTransaction, rows: readonly OutboxWrite[]): Promise<void> {
-    for (let start = 0; start < rows.length; start += MAX_ROWS_PER_STATEMENT) {
-      const [sql, params] = this.#insert(rows.slice(start, start + MAX_ROWS_PER_STATEMENT));
+    const perStatement = Math.floor(MAX_PARAMETERS / INSERTS[this.#layout.name].values.length);
+    for (let start = 0; start < rows.length; start += perStatement) {
+      const [sql, params] = this.#insert(rows.slice(start, start + perStatement));
       await tx.execute(sql, params);
     }
   }
@@ -231,33 +258,30 @@ class PostgresOutboxStore implements OutboxStore {
 
   /** One INSERT of every row, and a NOTIFY that Postgres delivers at commit. */
   #insert(rows: readonly OutboxWrite[]): [string, SqlValue[]] {
+    const { columns, values } = INSERTS[this.#layout.name];
     const params: SqlValue[] = [];
     const tuples: string[] = [];
     for (const row of rows) {
       const c = envelopeColumns(row.envelope);
       const n = params.length;
-      tuples.push(
-        `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}::jsonb, $${n + 5}::bytea, $${n + 6}::smallint, COALESCE($${n + 7}::timestamptz, now()))`,
-      );
-      params.push(
-        c.eventId,
-        c.type,
-        c.partitionKey,
-        c.attributes,
-        c.payload === null ? null : asBuffer(c.payload),
-        c.payloadKind,
-        row.availableAt === undefined ? null : new Date(row.availableAt).toISOString(),
-      );
+      const at = row.availableAt === undefined ? null : new Date(row.availableAt).toISOString();
+      tuples.push(`(${values.map((value, i) => value.replace('?', `$${n + i + 1}`)).join(', ')})`);
+      params.push(c.eventId, c.type, c.partitionKey, c.attributes, c.payload === null ? null : asBuffer(c.payload), c.payloadKind, at);
+      if (this.#layout.name === 'marty') {
+        const m = martyColumns(row.envelope, c);
+        params[n + 4] = m.payload === null ? null : asBuffer(m.payload); // bus_payload: only bytes that are not JSON
+        params.push(m.id, m.eventData, m.eventMetadata, m.priority, at, m.correlationId, m.sourceService, m.tenantId);
+      }
     }
     const sql =
-      `WITH written AS (INSERT INTO ${this.#names.outbox} (${COLUMNS}) VALUES ${tuples.join(', ')} RETURNING 1) ` +
+      `WITH written AS (INSERT INTO ${this.#names.outbox} (${columns}) VALUES ${tuples.join(', ')} RETURNING 1) ` +
       `SELECT pg_notify('${this.#names.channel}', '') FROM (SELECT count(*) FROM written) AS n`;
     return [sql, params];
   }
 
   async claim(relayId: string, limit: number, leaseMs: number, shards?: OutboxShards): Promise<OutboxRecord[]> {
     const rows = await this.#query(
-      `SELECT ${RECORD_COLUMNS} FROM ${this.#names.claim}($1, $2, $3, $4, $5::int[])`,
+      `SELECT ${this.#layout.recordColumns()}, ${CREATED_MS} FROM ${this.#names.claim}($1, $2, $3, $4, $5::int[])`,
       [relayId, limit, leaseMs, shards?.count ?? 1, shards === undefined ? null : [...shards.owned]],
       'claim outbox rows',
     );
@@ -266,10 +290,11 @@ class PostgresOutboxStore implements OutboxStore {
 
   async complete(relayId: string, seqs: readonly number[], keepSent: boolean): Promise<void> {
     if (seqs.length === 0) return;
+    const { seq, sentAt, leaseUntil, claimedBy } = this.#layout.columns;
     await this.#query(
       keepSent
-        ? `UPDATE ${this.#names.outbox} SET sent_at = now(), lease_until = NULL WHERE seq = ANY($1::bigint[]) AND claimed_by = $2`
-        : `DELETE FROM ${this.#names.outbox} WHERE seq = ANY($1::bigint[]) AND claimed_by = $2`,
+        ? `UPDATE ${this.#names.outbox} SET ${sentAt} = now(), ${leaseUntil} = NULL${this.#layout.onSent} WHERE ${seq} = ANY($1::bigint[]) AND ${claimedBy} = $2`
+        : `DELETE FROM ${this.#names.outbox} WHERE ${seq} = ANY($1::bigint[]) AND ${claimedBy} = $2`,
       [seqs, relayId],
       'mark outbox rows sent',
     );
@@ -277,41 +302,64 @@ class PostgresOutboxStore implements OutboxStore {
 
   async release(relayId: string, seqs: readonly number[]): Promise<void> {
     if (seqs.length === 0) return;
+    const { seq, leaseUntil, claimedBy } = this.#layout.columns;
     await this.#query(
-      `UPDATE ${this.#names.outbox} SET lease_until = NULL WHERE seq = ANY($1::bigint[]) AND claimed_by = $2`,
+      `UPDATE ${this.#names.outbox} SET ${leaseUntil} = NULL${this.#layout.onRelease} WHERE ${seq} = ANY($1::bigint[]) AND ${claimedBy} = $2`,
       [seqs, relayId],
       'release outbox rows',
     );
   }
 
   async retry(relayId: string, seq: number, attempts: number, nextAttemptAt: number, error: string): Promise<void> {
+    const c = this.#layout.columns;
     await this.#query(
-      `UPDATE ${this.#names.outbox} SET attempts = $3, available_at = $4::timestamptz, last_error = $5, lease_until = NULL WHERE seq = $1 AND claimed_by = $2`,
+      `UPDATE ${this.#names.outbox} SET attempts = $3, ${c.availableAt} = $4::timestamptz, ${c.lastError} = $5, ${c.leaseUntil} = NULL${this.#layout.onRelease} WHERE ${c.seq} = $1 AND ${c.claimedBy} = $2`,
       [seq, relayId, attempts, new Date(nextAttemptAt).toISOString(), error],
       'schedule an outbox retry',
     );
   }
 
   async bury(relayId: string, seq: number, attempts: number, error: string): Promise<void> {
+    const outbox = this.#names.outbox;
+    const dead = this.#names.dead;
+    if (this.#layout.name === 'marty') {
+      // The row stays, marked dead as Python's _move_to_dead_letter did, beside its dead-letter row.
+      await this.#query(
+        `WITH gone AS (UPDATE ${outbox} SET status = '${MARTY_STATUS.deadLetter}', is_dead_letter = TRUE, attempts = $3,
+                          error_message = $4, bus_lease_until = NULL WHERE bus_seq = $1 AND bus_claimed_by = $2 RETURNING *)
+         INSERT INTO ${dead} (id, original_event_id, event_type, event_data, event_metadata, failure_reason, attempts_made, source_service, bus_seq)
+         SELECT $5, event_id, event_type, event_data, event_metadata, $4, $3, source_service, bus_seq FROM gone`,
+        [seq, relayId, attempts, error, createEventId()],
+        'dead-letter an outbox row',
+      );
+      return;
+    }
     await this.#query(
-      `WITH gone AS (DELETE FROM ${this.#names.outbox} WHERE seq = $1 AND claimed_by = $2 RETURNING *)
-       INSERT INTO ${this.#names.dead} (seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, attempts, last_error)
+      `WITH gone AS (DELETE FROM ${outbox} WHERE seq = $1 AND claimed_by = $2 RETURNING *)
+       INSERT INTO ${dead} (seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, attempts, last_error)
        SELECT seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, $3, $4 FROM gone`,
       [seq, relayId, attempts, error],
       'dead-letter an outbox row',
     );
   }
 
-  #deadWhere(filter: OutboxDeadLetterFilter): [string, unknown[]] {
+  /** `<seq> IN (the seqs of the dead letters `filter` picks)`, with `outer` as the seq of the statement's row. */
+  #deadWhere(filter: OutboxDeadLetterFilter, outer = this.#layout.dead.seq): [string, unknown[]] {
+    const { seq, eventId, letterId } = this.#layout.dead;
     const clauses: string[] = [];
     const params: unknown[] = [];
     if (filter.ids !== undefined) {
       params.push(filter.ids);
-      clauses.push(`event_id = ANY($${params.length}::text[])`);
+      clauses.push(`${eventId} = ANY($${params.length}::text[])`);
     }
     if (filter.seqs !== undefined) {
       params.push(filter.seqs);
-      clauses.push(`seq = ANY($${params.length}::bigint[])`);
+      clauses.push(`${seq} = ANY($${params.length}::bigint[])`);
+    }
+    if (filter.letterIds !== undefined && letterId === undefined) clauses.push('FALSE');
+    else if (filter.letterIds !== undefined) {
+      params.push(filter.letterIds);
+      clauses.push(`${letterId} = ANY($${params.length}::text[])`);
     }
     if (filter.type !== undefined) {
       params.push(filter.type);
@@ -327,16 +375,18 @@ class PostgresOutboxStore implements OutboxStore {
       params.push(new Date(until).toISOString());
       clauses.push(`failed_at < $${params.length}::timestamptz`);
     }
-    const limit = filter.limit === undefined ? '' : ` ORDER BY ${deadOrder(filter)} LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
-    return [`${clauses.length === 0 ? 'TRUE' : clauses.join(' AND ')}${limit}`, params];
+    const limit = filter.limit === undefined ? '' : ` ORDER BY ${deadOrder(filter, seq)} LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+    const where = `${clauses.length === 0 ? 'TRUE' : clauses.join(' AND ')}${limit}`;
+    return [`${outer} IN (SELECT ${seq} FROM ${this.#names.dead} WHERE ${where})`, params];
   }
 
   async listDeadLetters(filter: OutboxDeadLetterFilter): Promise<OutboxDeadLetter[]> {
-    const [where, params] = this.#deadWhere({ ...filter, limit: filter.limit ?? 100 });
+    const { deadEnvelope: e, dead } = this.#layout;
+    const [where, params] = this.#deadWhere({ ...filter, limit: filter.limit ?? 100 }, `d.${dead.seq}`);
     const rows = await this.#query(
-      `SELECT seq, attributes, payload, payload_kind, attempts, last_error,
-              (extract(epoch FROM created_at) * 1000)::float8 AS created_ms, (extract(epoch FROM failed_at) * 1000)::float8 AS failed_ms
-         FROM ${this.#names.dead} WHERE seq IN (SELECT seq FROM ${this.#names.dead} WHERE ${where}) ORDER BY ${deadOrder(filter)}`,
+      `SELECT ${this.#layout.recordColumns(`${e}.`)}, d.${dead.lastError} AS last_error,${dead.letterId === undefined ? '' : ` d.${dead.letterId} AS letter_id,`}
+              (extract(epoch FROM ${e}.created_at) * 1000)::float8 AS created_ms, (extract(epoch FROM d.failed_at) * 1000)::float8 AS failed_ms
+         FROM ${this.#layout.deadFrom(this.#names.outbox, this.#names.dead)} WHERE ${where} ORDER BY ${deadOrder(filter)}`,
       params,
       'list outbox dead letters',
     );
@@ -344,15 +394,21 @@ class PostgresOutboxStore implements OutboxStore {
       ...toRecord(row),
       lastError: String(row.last_error),
       failedAt: Number(row.failed_ms),
+      ...letterIdOf(row),
     }));
   }
 
   async redrive(filter: OutboxDeadLetterFilter): Promise<number> {
     const [where, params] = this.#deadWhere(filter);
+    const outbox = this.#names.outbox;
+    const written =
+      this.#layout.name === 'marty'
+        ? `UPDATE ${outbox} SET status = '${MARTY_STATUS.pending}', is_dead_letter = FALSE, attempts = 0, error_message = NULL,
+                  bus_available_at = now(), bus_lease_until = NULL, bus_claimed_by = NULL WHERE bus_seq IN (SELECT bus_seq FROM revived) RETURNING 1`
+        : `INSERT INTO ${outbox} (seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at)
+                        SELECT seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at FROM revived RETURNING 1`;
     const rows = await this.#query(
-      `WITH revived AS (DELETE FROM ${this.#names.dead} WHERE seq IN (SELECT seq FROM ${this.#names.dead} WHERE ${where}) RETURNING *),
-            written AS (INSERT INTO ${this.#names.outbox} (seq, ${COLUMNS.replace(', available_at', '')}, created_at)
-                        SELECT seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at FROM revived RETURNING 1)
+      `WITH revived AS (DELETE FROM ${this.#names.dead} WHERE ${where} RETURNING *), written AS (${written})
        SELECT count(*)::int AS n, pg_notify('${this.#names.channel}', '') FROM written`,
       params,
       'redrive outbox dead letters',
@@ -362,21 +418,27 @@ class PostgresOutboxStore implements OutboxStore {
 
   async purge(filter: OutboxDeadLetterFilter): Promise<number> {
     const [where, params] = this.#deadWhere(filter);
-    const rows = await this.#query(
-      `WITH gone AS (DELETE FROM ${this.#names.dead} WHERE seq IN (SELECT seq FROM ${this.#names.dead} WHERE ${where}) RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+    // The Marty layout's dead rows are in the outbox too, marked: they go with their dead letters.
+    const rows =
+      this.#layout.name === 'marty'
+        ? `, rows AS (DELETE FROM ${this.#names.outbox} WHERE is_dead_letter AND bus_seq IN (SELECT seq FROM gone))`
+        : '';
+    const result = await this.#query(
+      `WITH gone AS (DELETE FROM ${this.#names.dead} WHERE ${where} RETURNING ${this.#layout.dead.seq} AS seq)${rows} SELECT count(*)::int AS n FROM gone`,
       params,
       'purge outbox dead letters',
     );
-    return Number(rows[0]?.n ?? 0);
+    return Number(result[0]?.n ?? 0);
   }
 
   async stats(): Promise<OutboxStats> {
+    const { availableAt } = this.#layout.columns;
     const [row] = await this.#query(
       `SELECT count(*)::int AS pending,
-              count(*) FILTER (WHERE available_at > now())::int AS scheduled,
-              COALESCE((extract(epoch FROM now() - min(available_at) FILTER (WHERE available_at <= now())) * 1000)::float8, 0) AS oldest_ms,
+              count(*) FILTER (WHERE ${availableAt} > now())::int AS scheduled,
+              COALESCE((extract(epoch FROM now() - min(${availableAt}) FILTER (WHERE ${availableAt} <= now())) * 1000)::float8, 0) AS oldest_ms,
               (SELECT count(*)::int FROM ${this.#names.dead}) AS dead
-         FROM ${this.#names.outbox} WHERE sent_at IS NULL`,
+         FROM ${this.#names.outbox} WHERE ${this.#layout.unsent()}`,
       [],
       'read outbox stats',
     );
@@ -389,11 +451,12 @@ class PostgresOutboxStore implements OutboxStore {
   }
 
   async statsByShard(count: number): Promise<OutboxShardStats[]> {
+    const { availableAt } = this.#layout.columns;
     const rows = await this.#query(
-      `SELECT ${postgresShardOf('o', '$1::int')} AS shard, count(*)::int AS pending,
-              count(*) FILTER (WHERE available_at > now())::int AS scheduled,
-              COALESCE((extract(epoch FROM now() - min(available_at) FILTER (WHERE available_at <= now())) * 1000)::float8, 0) AS oldest_ms
-         FROM ${this.#names.outbox} AS o WHERE sent_at IS NULL GROUP BY 1`,
+      `SELECT ${postgresShardOf('o', '$1::int', this.#layout)} AS shard, count(*)::int AS pending,
+              count(*) FILTER (WHERE ${availableAt} > now())::int AS scheduled,
+              COALESCE((extract(epoch FROM now() - min(${availableAt}) FILTER (WHERE ${availableAt} <= now())) * 1000)::float8, 0) AS oldest_ms
+         FROM ${this.#names.outbox} AS o WHERE ${this.#layout.unsent()} GROUP BY 1`,
       [shardCount(count)],
       'read outbox stats by shard',
     );
@@ -401,8 +464,9 @@ class PostgresOutboxStore implements OutboxStore {
   }
 
   async nextDueAt(): Promise<number | undefined> {
+    const { availableAt: at, leaseUntil } = this.#layout.columns;
     const [row] = await this.#query(
-      `SELECT (extract(epoch FROM min(GREATEST(available_at, COALESCE(lease_until, available_at)))) * 1000)::float8 AS due FROM ${this.#names.outbox} WHERE sent_at IS NULL`,
+      `SELECT (extract(epoch FROM min(GREATEST(${at}, COALESCE(${leaseUntil}, ${at})))) * 1000)::float8 AS due FROM ${this.#names.outbox} WHERE ${this.#layout.unsent()}`,
       [],
       'read the next outbox due time',
     );
@@ -410,8 +474,9 @@ class PostgresOutboxStore implements OutboxStore {
   }
 
   async cleanup(olderThan: number): Promise<number> {
+    const { sentAt } = this.#layout.columns;
     const rows = await this.#query(
-      `WITH gone AS (DELETE FROM ${this.#names.outbox} WHERE sent_at IS NOT NULL AND sent_at < $1::timestamptz RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+      `WITH gone AS (DELETE FROM ${this.#names.outbox} WHERE ${sentAt} IS NOT NULL AND ${sentAt} < $1::timestamptz RETURNING 1) SELECT count(*)::int AS n FROM gone`,
       [new Date(olderThan).toISOString()],
       'delete sent outbox rows',
     );
@@ -422,6 +487,14 @@ class PostgresOutboxStore implements OutboxStore {
     let client: PgPoolClient | undefined;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // A connection given back once: one that errors after stop() released it (its database dropped) is not
+    // released again (pg-pool throws on a second release, from an event handler: an uncaught exception).
+    const released = new WeakSet<PgPoolClient>();
+    const release = (connection: PgPoolClient, destroy?: boolean): void => {
+      if (released.has(connection)) return;
+      released.add(connection);
+      connection.release(destroy);
+    };
     const listen = async (): Promise<void> => {
       try {
         const next = await this.#db.connect();
@@ -431,7 +504,8 @@ class PostgresOutboxStore implements OutboxStore {
         }
         next.on('notification', () => wake());
         next.on('error', () => {
-          next.release(true);
+          if (released.has(next)) return;
+          release(next, true);
           if (client === next) client = undefined;
           if (!stopped) timer = setTimeout(() => void listen(), 1_000);
         });
@@ -450,7 +524,7 @@ class PostgresOutboxStore implements OutboxStore {
       client = undefined;
       if (held !== undefined) {
         await held.query(`UNLISTEN "${this.#names.channel}"`).catch(() => undefined);
-        held.release();
+        release(held);
       }
     };
   }
@@ -503,7 +577,7 @@ class PostgresOutboxStore implements OutboxStore {
 function toRecord(row: SqlRow): OutboxRecord {
   return {
     seq: Number(row.seq),
-    envelope: envelopeOf(row.attributes as object, row.payload as Uint8Array | null, Number(row.payload_kind)),
+    envelope: envelopeOf(row.attributes as object, rowPayload(row), Number(row.payload_kind)),
     attempts: Number(row.attempts),
     createdAt: Number(row.created_ms),
   };

@@ -20,6 +20,8 @@ export interface EnvelopeColumns {
   readonly attributes: string;
   readonly payload: Uint8Array | null;
   readonly payloadKind: PayloadKind;
+  /** The JSON text `payload` encodes, for JSON data. */
+  readonly json: string | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -30,11 +32,11 @@ export function envelopeColumns(envelope: EventEnvelope): EnvelopeColumns {
   const { data, ...attributes } = envelope;
   let payload: Uint8Array | null = null;
   let payloadKind: PayloadKind = PAYLOAD_KIND.none;
+  let json: string | undefined;
   if (data instanceof Uint8Array) {
     payload = data;
     payloadKind = PAYLOAD_KIND.bytes;
   } else if (data !== undefined) {
-    let json: string | undefined;
     try {
       json = JSON.stringify(data);
     } catch (cause) {
@@ -59,14 +61,17 @@ export function envelopeColumns(envelope: EventEnvelope): EnvelopeColumns {
     attributes: JSON.stringify(attributes),
     payload,
     payloadKind,
+    json,
   };
 }
 
-/** The envelope of a row's columns. */
-export function envelopeOf(attributes: string | object, payload: Uint8Array | null, kind: number): EventEnvelope {
+/** The envelope of a row's columns; `payload` is the JSON text itself where a layout keeps JSON data as text. */
+export function envelopeOf(attributes: string | object, payload: Uint8Array | string | null, kind: number): EventEnvelope {
   const envelope = (typeof attributes === 'string' ? JSON.parse(attributes) : { ...attributes }) as EventEnvelope;
-  if (kind === PAYLOAD_KIND.bytes) envelope.data = payload === null ? new Uint8Array(0) : toUint8Array(payload);
-  else if (kind === PAYLOAD_KIND.json && payload !== null) envelope.data = JSON.parse(decoder.decode(payload));
+  if (kind === PAYLOAD_KIND.bytes)
+    envelope.data = payload === null ? new Uint8Array(0) : typeof payload === 'string' ? encoder.encode(payload) : toUint8Array(payload);
+  else if (kind === PAYLOAD_KIND.json && payload !== null)
+    envelope.data = JSON.parse(typeof payload === 'string' ? payload : decoder.decode(payload));
   return envelope;
 }
 
@@ -81,6 +86,16 @@ export function millisOf(time: number | Date | undefined): number | undefined {
 }
 
 /** The SQL order of dead letters a filter asks for: oldest first by default, newest first on request. */
-export function deadOrder(filter: { readonly newestFirst?: boolean }): string {
-  return filter.newestFirst === true ? 'failed_at DESC, seq DESC' : 'seq';
+export function deadOrder(filter: { readonly newestFirst?: boolean }, seq = 'seq'): string {
+  return filter.newestFirst === true ? `failed_at DESC, ${seq} DESC` : seq;
+}
+
+/** `{ letterId }` of a dead-letter row read with its `letter_id`, where the layout has one; else nothing. */
+export function letterIdOf(row: Record<string, unknown>): { letterId?: string } {
+  return row.letter_id === null || row.letter_id === undefined ? {} : { letterId: String(row.letter_id) };
+}
+
+/** The payload of a row read with a layout's record columns: the bytes, or the JSON text where the layout keeps it. */
+export function rowPayload(row: Record<string, unknown>): Uint8Array | string | null {
+  return (row.payload as Uint8Array | null | undefined) ?? (row.payload_text as string | null | undefined) ?? null;
 }

@@ -12,11 +12,12 @@
 import path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BusError } from '@bus/core';
+import { BusError, createEventId } from '@bus/core';
 import PQueue from 'p-queue';
-import { deadOrder, envelopeColumns, envelopeOf, millisOf } from './row-codec.js';
+import { martyColumns, sqliteMartyMs, sqliteMartyTime } from './marty-columns.js';
+import { deadOrder, envelopeColumns, envelopeOf, letterIdOf, millisOf, rowPayload } from './row-codec.js';
 import { keyShard, shardCount, shardStats } from './shards.js';
-import { SQLITE_SCHEMA_VERSION, SQLITE_SHARD_FUNCTION, sqliteClaimSql, sqliteMigrationV1 } from './sqlite-schema.js';
+import { SQLITE_SCHEMA_VERSION, SQLITE_SHARD_FUNCTION, sqliteClaimSql, sqliteMartyMigration, sqliteMigrationV1 } from './sqlite-schema.js';
 import type {
   InboxTransaction,
   OutboxDeadLetter,
@@ -29,6 +30,7 @@ import type {
   OutboxWrite,
 } from './store.js';
 import { storeFailed } from './store-failed.js';
+import { MARTY_STATUS, type OutboxLayout, type TableLayout, tableLayout } from './table-layout.js';
 import { type OutboxTableNames, type ResolvedTableNames, resolveTableNames, versionComponent } from './table-names.js';
 import {
   isOutboxTransaction,
@@ -56,13 +58,14 @@ export interface SqliteOutboxOptions {
   readonly database?: DatabaseSync;
   /** The names of the tables. */
   readonly tables?: OutboxTableNames;
+  /** The columns of the tables: `'bus'` (default) or Python Marty's `'marty'` (see the README). */
+  readonly layout?: OutboxLayout;
   /** How long a store call retries a database another connection holds, in ms. Default 5 000. */
   readonly busyTimeoutMs?: number;
 }
 
-const PER_ROW = 7;
 /** SQLite takes at most 32 766 parameters per statement. */
-const MAX_ROWS_PER_STATEMENT = Math.floor(32_766 / PER_ROW);
+const MAX_PARAMETERS = 32_766;
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
 
@@ -89,10 +92,12 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
   if (file === undefined && given === undefined) {
     throw new BusError('CONFIG_INVALID', 'sqliteOutbox() needs a `path` or a `database` (a node:sqlite DatabaseSync).');
   }
+  const layout = tableLayout(options.layout);
   return new SqliteOutboxStore(
     options,
     file === undefined || file === ':memory:' ? undefined : path.resolve(file),
-    resolveTableNames(options.tables, undefined),
+    resolveTableNames(options.tables, undefined, layout),
+    layout,
   );
 }
 
@@ -102,6 +107,10 @@ class SqliteOutboxStore implements OutboxStore {
   /** The file, or undefined for an in-memory database shared with the caller. */
   readonly #file: string | undefined;
   readonly #t: ResolvedTableNames;
+  readonly #layout: TableLayout;
+  /** A time in the layout's time columns, and back: epoch ms (`'bus'`), SQLAlchemy's text (`'marty'`). */
+  readonly #time: (ms: number) => SqlValue;
+  readonly #ms: (value: unknown) => number;
   readonly #insertSqls = new Map<number, string>();
   readonly #busyTimeoutMs: number;
   #db: DatabaseSync | undefined;
@@ -113,10 +122,13 @@ class SqliteOutboxStore implements OutboxStore {
   readonly #watched = new Map<unknown, OutboxTransaction>();
   #watchTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(options: SqliteOutboxOptions, file: string | undefined, tables: ResolvedTableNames) {
+  constructor(options: SqliteOutboxOptions, file: string | undefined, tables: ResolvedTableNames, layout: TableLayout) {
     this.#options = options;
     this.#file = file;
     this.#t = tables;
+    this.#layout = layout;
+    this.#time = layout.name === 'marty' ? sqliteMartyTime : (ms) => ms;
+    this.#ms = layout.name === 'marty' ? sqliteMartyMs : Number;
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
   }
 
@@ -140,7 +152,7 @@ class SqliteOutboxStore implements OutboxStore {
             );
           }
           if (version < 1) {
-            db.exec(sqliteMigrationV1(this.#t));
+            db.exec(this.#layout.name === 'marty' ? sqliteMartyMigration(this.#t, this.#layout) : sqliteMigrationV1(this.#t));
             db.prepare(`INSERT OR REPLACE INTO "${this.#t.version}" (component, version) VALUES (?, ?)`).run(
               component,
               SQLITE_SCHEMA_VERSION,
@@ -246,13 +258,14 @@ class SqliteOutboxStore implements OutboxStore {
 
   async write(tx: OutboxTransaction, rows: readonly OutboxWrite[]): Promise<void> {
     const now = Date.now();
-    if (rows.length <= MAX_ROWS_PER_STATEMENT) {
+    const perStatement = Math.floor(MAX_PARAMETERS / this.#perRow);
+    if (rows.length <= perStatement) {
       const [sql, params] = this.#insert(rows, now);
       await tx.execute(sql, params);
       return;
     }
-    for (let start = 0; start < rows.length; start += MAX_ROWS_PER_STATEMENT) {
-      const [sql, params] = this.#insert(rows.slice(start, start + MAX_ROWS_PER_STATEMENT), now);
+    for (let start = 0; start < rows.length; start += perStatement) {
+      const [sql, params] = this.#insert(rows.slice(start, start + perStatement), now);
       await tx.execute(sql, params);
     }
   }
@@ -263,11 +276,24 @@ class SqliteOutboxStore implements OutboxStore {
     for (const wake of this.#wakes) wake();
   }
 
+  /** Values per row: the envelope's 8, and 8 more of Python's columns in the `'marty'` layout. */
+  get #perRow(): number {
+    return this.#layout.name === 'marty' ? 16 : 8;
+  }
+
   #insert(rows: readonly OutboxWrite[], now: number): [string, SqlValue[]] {
     const params: SqlValue[] = [];
+    const created = this.#time(now);
     for (const row of rows) {
       const c = envelopeColumns(row.envelope);
-      params.push(c.eventId, c.type, c.partitionKey, c.attributes, c.payload, c.payloadKind, now, Math.max(now, row.availableAt ?? now));
+      const at = Math.max(now, row.availableAt ?? now);
+      params.push(c.eventId, c.type, c.partitionKey, c.attributes, c.payload, c.payloadKind, created, at);
+      if (this.#layout.name === 'marty') {
+        const m = martyColumns(row.envelope, c);
+        params[params.length - 4] = m.payload; // bus_payload: only bytes that are not JSON
+        const scheduled = row.availableAt === undefined ? null : this.#time(row.availableAt);
+        params.push(m.id, m.eventData, m.eventMetadata, m.priority, scheduled, m.correlationId, m.sourceService, m.tenantId);
+      }
     }
     return [this.#insertSql(rows.length), params];
   }
@@ -276,7 +302,11 @@ class SqliteOutboxStore implements OutboxStore {
   #insertSql(count: number): string {
     let sql = this.#insertSqls.get(count);
     if (sql === undefined) {
-      sql = `INSERT INTO "${this.#t.outbox}" (event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, available_at) VALUES ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+      const c = this.#layout.columns;
+      const columns = `event_id, event_type, ${c.partitionKey}, ${c.attributes}, ${this.#layout.name === 'marty' ? 'bus_payload' : 'payload'}, ${c.payloadKind}, created_at, ${c.availableAt}`;
+      const marty = ', id, event_data, event_metadata, priority, scheduled_at, correlation_id, source_service, tenant_id';
+      const tuple = `(${Array.from({ length: this.#perRow }, () => '?').join(', ')})`;
+      sql = `INSERT INTO "${this.#t.outbox}" (${columns}${this.#layout.name === 'marty' ? marty : ''}) VALUES ${Array.from({ length: count }, () => tuple).join(', ')}`;
       if (this.#insertSqls.size < 64) this.#insertSqls.set(count, sql);
     }
     return sql;
@@ -287,7 +317,7 @@ class SqliteOutboxStore implements OutboxStore {
     let rows: SqlRow[];
     try {
       if (this.#file === undefined && this.#db?.isTransaction === true) throw busyError();
-      rows = this.#prepared(sqliteClaimSql(this.#t)).all(
+      rows = this.#prepared(sqliteClaimSql(this.#t, this.#layout)).all(
         Date.now(),
         relayId,
         leaseMs,
@@ -303,46 +333,73 @@ class SqliteOutboxStore implements OutboxStore {
         });
       throw storeFailed(error, 'claim outbox rows');
     }
-    return rows.map(toRecord).sort((a, b) => a.seq - b.seq);
+    return rows.map((row) => this.#record(row)).sort((a, b) => a.seq - b.seq);
   }
 
   async complete(relayId: string, seqs: readonly number[], keepSent: boolean): Promise<void> {
     if (seqs.length === 0) return;
     const list = seqList(seqs);
+    const { seq, sentAt, leaseUntil, claimedBy } = this.#layout.columns;
     await this.#all(
       'mark outbox rows sent',
       keepSent
-        ? `UPDATE "${this.#t.outbox}" SET sent_at = ?, lease_until = NULL WHERE seq IN (${list}) AND claimed_by = ?`
-        : `DELETE FROM "${this.#t.outbox}" WHERE seq IN (${list}) AND claimed_by = ?`,
-      keepSent ? [Date.now(), relayId] : [relayId],
+        ? `UPDATE "${this.#t.outbox}" SET ${sentAt} = ?, ${leaseUntil} = NULL${this.#layout.onSent} WHERE ${seq} IN (${list}) AND ${claimedBy} = ?`
+        : `DELETE FROM "${this.#t.outbox}" WHERE ${seq} IN (${list}) AND ${claimedBy} = ?`,
+      keepSent ? [this.#time(Date.now()), relayId] : [relayId],
     );
   }
 
   async release(relayId: string, seqs: readonly number[]): Promise<void> {
     if (seqs.length === 0) return;
+    const { seq, leaseUntil, claimedBy } = this.#layout.columns;
     await this.#all(
       'release outbox rows',
-      `UPDATE "${this.#t.outbox}" SET lease_until = NULL WHERE seq IN (${seqList(seqs)}) AND claimed_by = ?`,
+      `UPDATE "${this.#t.outbox}" SET ${leaseUntil} = NULL${this.#layout.onRelease} WHERE ${seq} IN (${seqList(seqs)}) AND ${claimedBy} = ?`,
       [relayId],
     );
   }
 
   async retry(relayId: string, seq: number, attempts: number, nextAttemptAt: number, error: string): Promise<void> {
+    const c = this.#layout.columns;
     await this.#all(
       'schedule an outbox retry',
-      `UPDATE "${this.#t.outbox}" SET attempts = ?, available_at = ?, last_error = ?, lease_until = NULL WHERE seq = ? AND claimed_by = ?`,
+      `UPDATE "${this.#t.outbox}" SET attempts = ?, ${c.availableAt} = ?, ${c.lastError} = ?, ${c.leaseUntil} = NULL${this.#layout.onRelease} WHERE ${c.seq} = ? AND ${c.claimedBy} = ?`,
       [attempts, nextAttemptAt, error, seq, relayId],
     );
   }
 
   async bury(relayId: string, seq: number, attempts: number, error: string): Promise<void> {
+    const outbox = `"${this.#t.outbox}"`;
+    const dead = `"${this.#t.deadLetters}"`;
+    const failedAt = this.#time(Date.now());
     await this.#transaction('dead-letter an outbox row', () => {
+      if (this.#layout.name === 'marty') {
+        // The row stays, marked dead as Python's _move_to_dead_letter did, beside its dead-letter row.
+        this.#prepared(
+          `INSERT INTO ${dead} (id, original_event_id, event_type, event_data, event_metadata, failure_reason, failed_at, attempts_made, source_service, bus_seq)
+           SELECT ?, event_id, event_type, event_data, event_metadata, ?, ?, ?, source_service, bus_seq FROM ${outbox} WHERE bus_seq = ? AND bus_claimed_by = ? AND NOT is_dead_letter`,
+        ).run(createEventId(), error, failedAt, attempts, seq, relayId);
+        this.#prepared(
+          `UPDATE ${outbox} SET status = '${MARTY_STATUS.deadLetter}', is_dead_letter = 1, attempts = ?, error_message = ?, bus_lease_until = NULL WHERE bus_seq = ? AND bus_claimed_by = ?`,
+        ).run(attempts, error, seq, relayId);
+        return;
+      }
       this.#prepared(
-        `INSERT INTO "${this.#t.deadLetters}" (seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, attempts, last_error, failed_at)
-         SELECT seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, ?, ?, ? FROM "${this.#t.outbox}" WHERE seq = ? AND claimed_by = ?`,
-      ).run(attempts, error, Date.now(), seq, relayId);
-      this.#prepared(`DELETE FROM "${this.#t.outbox}" WHERE seq = ? AND claimed_by = ?`).run(seq, relayId);
+        `INSERT INTO ${dead} (seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, attempts, last_error, failed_at)
+         SELECT seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, ?, ?, ? FROM ${outbox} WHERE seq = ? AND claimed_by = ?`,
+      ).run(attempts, error, failedAt, seq, relayId);
+      this.#prepared(`DELETE FROM ${outbox} WHERE seq = ? AND claimed_by = ?`).run(seq, relayId);
     });
+  }
+
+  /** The record of a row read with the layout's record columns and `created_at`. */
+  #record(row: SqlRow): OutboxRecord {
+    return {
+      seq: Number(row.seq),
+      envelope: envelopeOf(String(row.attributes), rowPayload(row), Number(row.payload_kind)),
+      attempts: Number(row.attempts),
+      createdAt: this.#ms(row.created_at),
+    };
   }
 
   /** Runs `work` in a transaction of the store's connection. */
@@ -363,16 +420,23 @@ class SqliteOutboxStore implements OutboxStore {
     });
   }
 
-  #deadWhere(filter: OutboxDeadLetterFilter): [string, SqlValue[]] {
+  /** `<outer> IN (the seqs of the dead letters `filter` picks)`, with `outer` the seq of the statement's row. */
+  #deadWhere(filter: OutboxDeadLetterFilter, outer = this.#layout.dead.seq): [string, SqlValue[]] {
+    const { seq, eventId, letterId } = this.#layout.dead;
     const clauses: string[] = [];
     const params: SqlValue[] = [];
     if (filter.ids !== undefined) {
-      clauses.push(filter.ids.length === 0 ? 'FALSE' : `event_id IN (${filter.ids.map(() => '?').join(', ')})`);
+      clauses.push(filter.ids.length === 0 ? 'FALSE' : `${eventId} IN (${filter.ids.map(() => '?').join(', ')})`);
       params.push(...filter.ids);
     }
     if (filter.seqs !== undefined) {
-      clauses.push(filter.seqs.length === 0 ? 'FALSE' : `seq IN (${filter.seqs.map(() => '?').join(', ')})`);
+      clauses.push(filter.seqs.length === 0 ? 'FALSE' : `${seq} IN (${filter.seqs.map(() => '?').join(', ')})`);
       params.push(...filter.seqs);
+    }
+    if (filter.letterIds !== undefined) {
+      const none = filter.letterIds.length === 0 || letterId === undefined;
+      clauses.push(none ? 'FALSE' : `${letterId} IN (${filter.letterIds.map(() => '?').join(', ')})`);
+      if (!none) params.push(...filter.letterIds);
     }
     if (filter.type !== undefined) {
       clauses.push('event_type = ?');
@@ -381,39 +445,51 @@ class SqliteOutboxStore implements OutboxStore {
     const since = millisOf(filter.since);
     if (since !== undefined) {
       clauses.push('failed_at >= ?');
-      params.push(since);
+      params.push(this.#time(since));
     }
     const until = millisOf(filter.until);
     if (until !== undefined) {
       clauses.push('failed_at < ?');
-      params.push(until);
+      params.push(this.#time(until));
     }
-    const limit = filter.limit === undefined ? '' : ` ORDER BY ${deadOrder(filter)} LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+    const limit = filter.limit === undefined ? '' : ` ORDER BY ${deadOrder(filter, seq)} LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
     return [
-      `seq IN (SELECT seq FROM "${this.#t.deadLetters}" WHERE ${clauses.length === 0 ? 'TRUE' : clauses.join(' AND ')}${limit})`,
+      `${outer} IN (SELECT ${seq} FROM "${this.#t.deadLetters}" WHERE ${clauses.length === 0 ? 'TRUE' : clauses.join(' AND ')}${limit})`,
       params,
     ];
   }
 
   async listDeadLetters(filter: OutboxDeadLetterFilter): Promise<OutboxDeadLetter[]> {
-    const [where, params] = this.#deadWhere({ ...filter, limit: filter.limit ?? 100 });
+    const { deadEnvelope: e, dead } = this.#layout;
+    const [where, params] = this.#deadWhere({ ...filter, limit: filter.limit ?? 100 }, `d.${dead.seq}`);
     const rows = await this.#all(
       'list outbox dead letters',
-      `SELECT seq, attributes, payload, payload_kind, attempts, last_error, created_at, failed_at FROM "${this.#t.deadLetters}" WHERE ${where} ORDER BY ${deadOrder(filter)}`,
+      `SELECT ${this.#layout.recordColumns(`${e}.`)}, d.${dead.lastError} AS last_error,${dead.letterId === undefined ? '' : ` d.${dead.letterId} AS letter_id,`} ${e}.created_at AS created_at, d.failed_at AS failed_at
+         FROM ${this.#layout.deadFrom(`"${this.#t.outbox}"`, `"${this.#t.deadLetters}"`)} WHERE ${where} ORDER BY ${deadOrder(filter)}`,
       params,
     );
-    return rows.map((row) => ({ ...toRecord(row), lastError: String(row.last_error), failedAt: Number(row.failed_at) }));
+    return rows.map((row) => ({
+      ...this.#record(row),
+      lastError: String(row.last_error),
+      failedAt: this.#ms(row.failed_at),
+      ...letterIdOf(row),
+    }));
   }
 
   async redrive(filter: OutboxDeadLetterFilter): Promise<number> {
     const [where, params] = this.#deadWhere(filter);
     const now = Date.now();
+    const outbox = `"${this.#t.outbox}"`;
+    const dead = `"${this.#t.deadLetters}"`;
     const count = await this.#transaction('redrive outbox dead letters', () => {
       const moved = this.#prepared(
-        `INSERT INTO "${this.#t.outbox}" (seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, available_at)
-         SELECT seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, ? FROM "${this.#t.deadLetters}" WHERE ${where}`,
+        this.#layout.name === 'marty'
+          ? `UPDATE ${outbox} SET status = '${MARTY_STATUS.pending}', is_dead_letter = 0, attempts = 0, error_message = NULL,
+                    bus_available_at = ?, bus_lease_until = NULL, bus_claimed_by = NULL WHERE ${where}`
+          : `INSERT INTO ${outbox} (seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, available_at)
+         SELECT seq, event_id, event_type, partition_key, attributes, payload, payload_kind, created_at, ? FROM ${dead} WHERE ${where}`,
       ).run(now, ...params) as { changes: number | bigint };
-      this.#prepared(`DELETE FROM "${this.#t.deadLetters}" WHERE ${where}`).run(...params);
+      this.#prepared(`DELETE FROM ${dead} WHERE ${where}`).run(...params);
       return Number(moved.changes);
     });
     for (const wake of this.#wakes) wake();
@@ -422,21 +498,23 @@ class SqliteOutboxStore implements OutboxStore {
 
   async purge(filter: OutboxDeadLetterFilter): Promise<number> {
     const [where, params] = this.#deadWhere(filter);
-    const result = await this.#retryBusy(
-      'purge outbox dead letters',
-      () => this.#prepared(`DELETE FROM "${this.#t.deadLetters}" WHERE ${where}`).run(...params) as { changes: number | bigint },
-    );
+    const result = await this.#transaction('purge outbox dead letters', () => {
+      // The Marty layout's dead rows are in the outbox too, marked: they go with their dead letters.
+      if (this.#layout.name === 'marty') this.#prepared(`DELETE FROM "${this.#t.outbox}" WHERE is_dead_letter AND ${where}`).run(...params);
+      return this.#prepared(`DELETE FROM "${this.#t.deadLetters}" WHERE ${where}`).run(...params) as { changes: number | bigint };
+    });
     return Number(result.changes);
   }
 
   async stats(): Promise<OutboxStats> {
     const now = Date.now();
+    const { availableAt } = this.#layout.columns;
     const [row] = await this.#all(
       'read outbox stats',
-      `SELECT count(*) AS pending, count(*) FILTER (WHERE available_at > ?1) AS scheduled,
-              min(available_at) FILTER (WHERE available_at <= ?1) AS oldest,
+      `SELECT count(*) AS pending, count(*) FILTER (WHERE ${availableAt} > ?1) AS scheduled,
+              min(${availableAt}) FILTER (WHERE ${availableAt} <= ?1) AS oldest,
               (SELECT count(*) FROM "${this.#t.deadLetters}") AS dead
-         FROM "${this.#t.outbox}" WHERE sent_at IS NULL`,
+         FROM "${this.#t.outbox}" WHERE ${this.#layout.unsent()}`,
       [now],
     );
     const oldest = row?.oldest === null || row?.oldest === undefined ? now : Number(row.oldest);
@@ -450,30 +528,33 @@ class SqliteOutboxStore implements OutboxStore {
 
   async statsByShard(count: number): Promise<OutboxShardStats[]> {
     const now = Date.now();
+    const { availableAt, partitionKey } = this.#layout.columns;
     const rows = await this.#all(
       'read outbox stats by shard',
-      `SELECT ${SQLITE_SHARD_FUNCTION}(partition_key, ?2) AS shard, count(*) AS pending,
-              count(*) FILTER (WHERE available_at > ?1) AS scheduled,
-              ?1 - min(available_at) FILTER (WHERE available_at <= ?1) AS oldest_ms
-         FROM "${this.#t.outbox}" WHERE sent_at IS NULL GROUP BY 1`,
+      `SELECT ${SQLITE_SHARD_FUNCTION}(${partitionKey}, ?2) AS shard, count(*) AS pending,
+              count(*) FILTER (WHERE ${availableAt} > ?1) AS scheduled,
+              ?1 - min(${availableAt}) FILTER (WHERE ${availableAt} <= ?1) AS oldest_ms
+         FROM "${this.#t.outbox}" WHERE ${this.#layout.unsent()} GROUP BY 1`,
       [now, shardCount(count)],
     );
     return shardStats(count, rows);
   }
 
   async nextDueAt(): Promise<number | undefined> {
+    const { availableAt: at, leaseUntil } = this.#layout.columns;
     const [row] = await this.#all(
       'read the next outbox due time',
-      `SELECT min(max(available_at, coalesce(lease_until, available_at))) AS due FROM "${this.#t.outbox}" WHERE sent_at IS NULL`,
+      `SELECT min(max(${at}, coalesce(${leaseUntil}, ${at}))) AS due FROM "${this.#t.outbox}" WHERE ${this.#layout.unsent()}`,
     );
     return row?.due === null || row?.due === undefined ? undefined : Number(row.due);
   }
 
   async cleanup(olderThan: number): Promise<number> {
+    const { sentAt } = this.#layout.columns;
     const result = await this.#retryBusy(
       'delete sent outbox rows',
       () =>
-        this.#prepared(`DELETE FROM "${this.#t.outbox}" WHERE sent_at IS NOT NULL AND sent_at < ?`).run(olderThan) as {
+        this.#prepared(`DELETE FROM "${this.#t.outbox}" WHERE ${sentAt} IS NOT NULL AND ${sentAt} < ?`).run(this.#time(olderThan)) as {
           changes: number | bigint;
         },
     );
@@ -562,15 +643,6 @@ class SqliteOutboxStore implements OutboxStore {
     );
     return Number(result.changes);
   }
-}
-
-function toRecord(row: SqlRow): OutboxRecord {
-  return {
-    seq: Number(row.seq),
-    envelope: envelopeOf(String(row.attributes), (row.payload as Uint8Array | null) ?? null, Number(row.payload_kind)),
-    attempts: Number(row.attempts),
-    createdAt: Number(row.created_at),
-  };
 }
 
 /** Seqs are integers the store made, so they go in the SQL as a list. */

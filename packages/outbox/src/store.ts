@@ -41,6 +41,11 @@ export interface OutboxDeadLetter {
   readonly createdAt: number;
   /** When it was dead-lettered, epoch ms. */
   readonly failedAt: number;
+  /**
+   * The dead-letter row's own id, in a layout that gives it one (`'marty'`: `event_dead_letter.id`, a UUID). An
+   * event that dies again after a redrive is a new dead letter with a new id, where its `seq` stays the same.
+   */
+  readonly letterId?: string;
 }
 
 /**
@@ -57,6 +62,8 @@ export interface OutboxDeadLetterFilter {
   readonly ids?: readonly string[];
   /** Only these rows, by {@link OutboxDeadLetter.seq}. */
   readonly seqs?: readonly number[];
+  /** Only these dead letters, by {@link OutboxDeadLetter.letterId} (none match in a layout without them). */
+  readonly letterIds?: readonly string[];
   /** Only this event type. */
   readonly type?: string;
   /** Only rows dead-lettered at or after this time (epoch ms or Date). */

@@ -1,5 +1,6 @@
 /** The names of the outbox's tables, checked once so they can be put in SQL. */
 import { BusError } from '@bus/core';
+import type { TableLayout } from './table-layout.js';
 
 /**
  * The tables of a store. Each is an unquoted lowercase SQL identifier.
@@ -10,9 +11,9 @@ import { BusError } from '@bus/core';
  * ```
  */
 export interface OutboxTableNames {
-  /** The rows waiting to be sent. Default `bus_outbox`. */
+  /** The rows waiting to be sent. Default `bus_outbox` (`event_outbox` in the `'marty'` layout). */
   readonly outbox?: string;
-  /** The rows that exhausted their attempts. Default `bus_outbox_dead`. */
+  /** The rows that exhausted their attempts. Default `bus_outbox_dead` (`event_dead_letter` in the `'marty'` layout). */
   readonly deadLetters?: string;
   /** The event ids each consumer handled. Default `bus_inbox`. */
   readonly inbox?: string;
@@ -25,11 +26,15 @@ export type ResolvedTableNames = Required<OutboxTableNames>;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Fills in the defaults and checks each name: `CONFIG_INVALID` for one that is not a plain identifier. */
-export function resolveTableNames(names: OutboxTableNames | undefined, schema: string | undefined): ResolvedTableNames {
+/** Fills in the defaults (of `layout`) and checks each name: `CONFIG_INVALID` for one that is not a plain identifier. */
+export function resolveTableNames(
+  names: OutboxTableNames | undefined,
+  schema: string | undefined,
+  layout?: TableLayout,
+): ResolvedTableNames {
   const resolved: ResolvedTableNames = {
-    outbox: names?.outbox ?? 'bus_outbox',
-    deadLetters: names?.deadLetters ?? 'bus_outbox_dead',
+    outbox: names?.outbox ?? layout?.defaultTables.outbox ?? 'bus_outbox',
+    deadLetters: names?.deadLetters ?? layout?.defaultTables.deadLetters ?? 'bus_outbox_dead',
     inbox: names?.inbox ?? 'bus_inbox',
     version: names?.version ?? 'bus_outbox_version',
   };

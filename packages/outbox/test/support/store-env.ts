@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { readServicesEnv } from '@bus/scripts/services-env';
 import pg from 'pg';
-import { type OutboxStore, type OutboxTableNames, postgresOutbox, sqliteOutbox } from '../../src/index.js';
+import { type OutboxLayout, type OutboxStore, type OutboxTableNames, postgresOutbox, sqliteOutbox } from '../../src/index.js';
 
 /** A caller's open transaction. */
 export interface CallerTx {
@@ -54,7 +54,8 @@ export function requirePostgresUrl(): string {
   return pgUrl;
 }
 
-export async function postgresEnv(): Promise<StoreEnv> {
+/** The Postgres env, its stores in `layout` (default the store's own). */
+export async function postgresEnv(layout?: OutboxLayout): Promise<StoreEnv> {
   const url = requirePostgresUrl();
   const schema = `bus_outbox_test_${process.pid}_${randomBytes(3).toString('hex')}`;
   const setup = new pg.Client({ connectionString: url });
@@ -73,7 +74,7 @@ export async function postgresEnv(): Promise<StoreEnv> {
     name: 'postgres',
     concurrentWriters: true,
     tables,
-    store: (label, given) => postgresOutbox({ pool, schema, tables: given ?? tables(label) }),
+    store: (label, given) => postgresOutbox({ pool, schema, tables: given ?? tables(label), ...(layout ? { layout } : {}) }),
     begin: async () => {
       const client = await pool.connect();
       await client.query('BEGIN');
@@ -123,7 +124,8 @@ export async function postgresEnv(): Promise<StoreEnv> {
   };
 }
 
-export async function sqliteEnv(): Promise<StoreEnv> {
+/** The SQLite env, its stores in `layout` (default the store's own). */
+export async function sqliteEnv(layout?: OutboxLayout): Promise<StoreEnv> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bus-outbox-'));
   const file = path.join(dir, 'app.db');
   const app = new DatabaseSync(file, { timeout: 5_000 });
@@ -138,7 +140,7 @@ export async function sqliteEnv(): Promise<StoreEnv> {
     name: 'sqlite',
     concurrentWriters: false,
     tables,
-    store: (label, given) => sqliteOutbox({ path: file, tables: given ?? tables(label) }),
+    store: (label, given) => sqliteOutbox({ path: file, tables: given ?? tables(label), ...(layout ? { layout } : {}) }),
     begin: async () => {
       const db = new DatabaseSync(file, { timeout: 5_000 });
       db.exec('BEGIN');
