@@ -67,6 +67,23 @@ export interface OutboxConfig {
 }
 
 /**
+ * The event-store section of {@link BusConfig} (`bus replay`).
+ *
+ * @example
+ * ```ts
+ * const store: EventStoreConfig = { url: 'postgres://ops@db/orders', schema: 'events', tablePrefix: 'bus_' };
+ * ```
+ */
+export interface EventStoreConfig {
+  /** `postgres://…` (or `postgresql://…`), or a SQLite file: `sqlite:<path>` or a plain path (relative to the config file). */
+  readonly url?: string;
+  /** The Postgres schema of the tables. Default `public`. */
+  readonly schema?: string;
+  /** The prefix of the store's tables, as given to `sqliteBackend`/`postgresBackend`. Default `bus_`. */
+  readonly tablePrefix?: string;
+}
+
+/**
  * What `bus.config.json` holds.
  *
  * @example
@@ -79,6 +96,8 @@ export interface BusConfig {
   readonly kafka?: KafkaConfig;
   /** The outbox of `outbox status` and `dlq`. */
   readonly outbox?: OutboxConfig;
+  /** The event store of `replay`. */
+  readonly store?: EventStoreConfig;
 }
 
 /** A loaded config file: its contents and the directory its relative paths are relative to. */
@@ -117,8 +136,19 @@ function checkConfig(value: unknown, file: string): BusConfig {
     throw new BusError('CONFIG_INVALID', `The config file ${file}: ${what}.`);
   };
   if (!isRecord(value)) return bad('must hold a JSON object');
-  for (const key of Object.keys(value)) if (key !== 'kafka' && key !== 'outbox' && key !== '$schema') bad(`unknown section "${key}"`);
-  const { kafka, outbox } = value;
+  for (const key of Object.keys(value)) {
+    if (key !== 'kafka' && key !== 'outbox' && key !== 'store' && key !== '$schema') bad(`unknown section "${key}"`);
+  }
+  const { kafka, outbox, store } = value;
+  if (store !== undefined) {
+    if (!isRecord(store)) bad('"store" must be an object');
+    else {
+      for (const [field, text] of Object.entries(store)) {
+        if (!['url', 'schema', 'tablePrefix'].includes(field)) bad(`unknown field "store.${field}"`);
+        if (typeof text !== 'string') bad(`"store.${field}" must be a string`);
+      }
+    }
+  }
   if (kafka !== undefined) {
     if (!isRecord(kafka)) bad('"kafka" must be an object');
     else {
