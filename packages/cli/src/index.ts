@@ -8,7 +8,7 @@
  */
 
 export type { CliIo, CliOutput } from './cli-io.js';
-export type { BusConfig, EventStoreConfig, KafkaConfig, OutboxConfig, SaslMechanism } from './config-file.js';
+export type { AsyncApiConfig, BusConfig, EventStoreConfig, KafkaConfig, OutboxConfig, SaslMechanism } from './config-file.js';
 export { CONFIG_FILE_NAME } from './config-file.js';
 export type { ExitCode } from './exit-codes.js';
 export { EXIT_CODES } from './exit-codes.js';

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import type { CliIo } from './cli-io.js';
 import type { ExitCodeSlot } from './command-context.js';
+import { registerAsyncApiCommand } from './commands/asyncapi.js';
 import { registerDlqCommands } from './commands/dlq.js';
 import { registerOutboxCommands } from './commands/outbox-status.js';
 import { registerPublishCommand } from './commands/publish.js';
@@ -16,7 +17,7 @@ import { CLI_VERSION } from './version.js';
  */
 export function buildProgram(io: CliIo, slot: ExitCodeSlot): Command {
   const program = new Command('bus')
-    .description('Operate a bus: outbox status, dead letters, publish and tail on Kafka, replay the event store.')
+    .description('Operate a bus: outbox status, dead letters, publish and tail on Kafka, replay the event store, describe it in AsyncAPI.')
     .version(CLI_VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({
@@ -38,5 +39,6 @@ export function buildProgram(io: CliIo, slot: ExitCodeSlot): Command {
   registerPublishCommand(program, io, slot);
   registerTailCommand(program, io, slot);
   registerReplayCommand(program, io, slot);
+  registerAsyncApiCommand(program, io, slot);
   return program;
 }
