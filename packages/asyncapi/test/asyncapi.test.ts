@@ -162,6 +162,29 @@ describe('the document of an in-memory bus', () => {
     expect(diagnostics.filter((d: Diagnostic) => d.severity === DiagnosticSeverity.Error).length).toBeGreaterThan(0);
   });
 
+  it('converts a Standard Schema that offers a JSON Schema form, and says so when one does not', async () => {
+    const standard = (vendor: string, jsonSchema?: unknown) => ({
+      '~standard': {
+        version: 1 as const,
+        vendor,
+        validate: (value: unknown) => ({ value }),
+        ...(jsonSchema === undefined ? {} : { jsonSchema: { output: () => jsonSchema } }),
+      },
+    });
+    const registry = createSchemaRegistry()
+      .register('users.created', standard('zod', { type: 'object', properties: { email: { type: 'string' } } }))
+      .register('users.deleted', standard('legacy'));
+    const bus = createBus()
+      .use(schema({ registry }))
+      .use(asyncapi({ info: { title: 'Users', version: '1.0.0' }, publishes: ['users.created', 'users.deleted'] }));
+    const document = bus.asyncapi.document();
+    await parsed(document);
+    expect(document.components.messages['users.created']?.payload).toEqual({ type: 'object', properties: { email: { type: 'string' } } });
+    expect(document.components.messages['users.deleted']?.payload).toEqual({
+      description: 'Validated by a Standard Schema (legacy) that has no JSON Schema form.',
+    });
+  });
+
   it('needs info.title and info.version', () => {
     expect(() => asyncapi({ info: { title: '', version: '1' } })).toThrow(BusError);
     expect(() => asyncapi({ info: { title: 'x' } as never })).toThrow(/needs info.title and info.version/);

@@ -1,6 +1,7 @@
 /**
- * `@bus/cli`: the `bus` command — `outbox status`, `dlq list|show|redrive|purge`
- * for the outbox's dead letters, `publish` and `tail` on Kafka — with `--json`
+ * `@bus/cli`: the `bus` command — `outbox status` (per key shard too),
+ * `dlq list|show|redrive|purge` for the outbox's dead letters, `publish` and
+ * `tail` on Kafka, `replay` of the event store, `asyncapi` — with `--json`
  * and meaningful exit codes. The package also exports {@link runCli} to run a
  * command line in-process.
  *
