@@ -148,14 +148,19 @@ async function run(ctx: CommandContext, flags: ReplayFlags, store: EventStore, w
     }
   }
   const sink = flags.into !== undefined ? await openProjectionSink(flags.into, ctx.io.cwd) : await openTopic(ctx, flags);
+  let result: Awaited<ReturnType<typeof deliver>>;
   try {
-    const { replayed, interrupted, delayed, lastPosition } = await deliver(ctx, flags, store, selection, sink);
-    const rate = flags.rate === undefined ? {} : { rate: { eventsPerSecond: flags.rate, delayedBatches: delayed } };
-    printResult(ctx, summary(replayed, { interrupted, ...(interrupted ? { resumeFrom: lastPosition + 1 } : {}), ...rate }));
-    return interrupted ? EXIT_CODES.FAILURE : EXIT_CODES.OK;
-  } finally {
-    await sink.close();
+    result = await deliver(ctx, flags, store, selection, sink);
+  } catch (error) {
+    // The replay's own failure is the one to report, not a second one while stopping the destination.
+    await sink.close().catch(() => undefined);
+    throw error;
   }
+  await sink.close();
+  const { replayed, interrupted, delayed, lastPosition } = result;
+  const rate = flags.rate === undefined ? {} : { rate: { eventsPerSecond: flags.rate, delayedBatches: delayed } };
+  printResult(ctx, summary(replayed, { interrupted, ...(interrupted ? { resumeFrom: lastPosition + 1 } : {}), ...rate }));
+  return interrupted ? EXIT_CODES.FAILURE : EXIT_CODES.OK;
 }
 
 function openTopic(ctx: CommandContext, flags: ReplayFlags): Promise<ReplaySink> {
