@@ -35,8 +35,11 @@ export interface CliIo {
   readonly stdout: CliOutput;
   /** Messages, questions, progress and errors. */
   readonly stderr: CliOutput;
-  /** Answers to questions, and `-` data for `publish`. */
-  readonly stdin: AsyncIterable<string | Uint8Array>;
+  /**
+   * Answers to questions, and `-` data for `publish`. `isTTY` says whether someone can answer: `replay` refuses
+   * a large replay without `--yes` when it is not a terminal.
+   */
+  readonly stdin: AsyncIterable<string | Uint8Array> & { readonly isTTY?: boolean | undefined };
   /** Environment variables (`BUS_KAFKA_BROKERS`, `BUS_OUTBOX`, `BUS_CONFIG`). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The directory `bus.config.json` and relative paths are looked up in. */

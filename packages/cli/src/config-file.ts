@@ -67,6 +67,50 @@ export interface OutboxConfig {
 }
 
 /**
+ * The event-store section of {@link BusConfig} (`bus replay`).
+ *
+ * @example
+ * ```ts
+ * const store: EventStoreConfig = { url: 'postgres://ops@db/orders', schema: 'events', tablePrefix: 'bus_' };
+ * ```
+ */
+export interface EventStoreConfig {
+  /** `postgres://…` (or `postgresql://…`), or a SQLite file: `sqlite:<path>` or a plain path (relative to the config file). */
+  readonly url?: string;
+  /** The Postgres schema of the tables. Default `public`. */
+  readonly schema?: string;
+  /** The prefix of the store's tables, as given to `sqliteBackend`/`postgresBackend`. Default `bus_`. */
+  readonly tablePrefix?: string;
+}
+
+/**
+ * The `asyncapi` section of {@link BusConfig}: what `bus asyncapi` describes when the config is a JSON file
+ * (a `bus.config.mjs`/`.ts` module gives a bus instead).
+ *
+ * @example
+ * ```ts
+ * const asyncapi: AsyncApiConfig = {
+ *   info: { title: 'Orders service', version: '1.4.0' },
+ *   publishes: ['orders.created'],
+ *   subscribes: ['payments.*.settled', { pattern: 'orders.cancelled', group: 'billing' }],
+ *   schemas: { 'orders.created': './schemas/order-created.json' },
+ * };
+ * ```
+ */
+export interface AsyncApiConfig {
+  /** The document's `info`: `title` and `version`, and optionally `description`. */
+  readonly info: { readonly title: string; readonly version: string; readonly description?: string };
+  /** The types the service publishes. */
+  readonly publishes?: readonly string[];
+  /** The patterns it subscribes to: a pattern, or `{ pattern, group }`. */
+  readonly subscribes?: readonly (string | { readonly pattern: string; readonly group?: string })[];
+  /** Payload JSON Schemas by type: the schema, or the path of a JSON file (relative to the config file). */
+  readonly schemas?: { readonly [type: string]: string | { readonly [keyword: string]: unknown } };
+  /** The content type of messages. Default `application/json`. */
+  readonly defaultContentType?: string;
+}
+
+/**
  * What `bus.config.json` holds.
  *
  * @example
@@ -79,6 +123,10 @@ export interface BusConfig {
   readonly kafka?: KafkaConfig;
   /** The outbox of `outbox status` and `dlq`. */
   readonly outbox?: OutboxConfig;
+  /** The event store of `replay`. */
+  readonly store?: EventStoreConfig;
+  /** What `bus asyncapi` describes. */
+  readonly asyncapi?: AsyncApiConfig;
 }
 
 /** A loaded config file: its contents and the directory its relative paths are relative to. */
@@ -89,7 +137,15 @@ export interface LoadedConfig {
   readonly baseDir: string;
   /** The file read, if any. */
   readonly file: string | undefined;
+  /**
+   * The config file when it is a JS/TS module (`.mjs`, `.js`, `.ts`, …) rather than JSON: only `bus asyncapi`
+   * reads one (it imports it for the bus it exports); `config` is then empty.
+   */
+  readonly module?: string;
 }
+
+/** Config files that are modules, imported rather than parsed. */
+const MODULE_EXTENSIONS = /\.(mjs|cjs|js|mts|cts|ts)$/i;
 
 /**
  * Loads the config: `explicit` (the `--config` flag), else `BUS_CONFIG`, else
@@ -103,6 +159,7 @@ export function loadConfig(explicit: string | undefined, env: Readonly<Record<st
     if (named !== undefined) throw new BusError('CONFIG_INVALID', `The config file ${file} does not exist.`);
     return { config: {}, baseDir: cwd, file: undefined };
   }
+  if (MODULE_EXTENSIONS.test(file)) return { config: {}, baseDir: path.dirname(file), file, module: file };
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -117,8 +174,20 @@ function checkConfig(value: unknown, file: string): BusConfig {
     throw new BusError('CONFIG_INVALID', `The config file ${file}: ${what}.`);
   };
   if (!isRecord(value)) return bad('must hold a JSON object');
-  for (const key of Object.keys(value)) if (key !== 'kafka' && key !== 'outbox' && key !== '$schema') bad(`unknown section "${key}"`);
-  const { kafka, outbox } = value;
+  for (const key of Object.keys(value)) {
+    if (!['kafka', 'outbox', 'store', 'asyncapi', '$schema'].includes(key)) bad(`unknown section "${key}"`);
+  }
+  if (value.asyncapi !== undefined) checkAsyncApi(value.asyncapi, bad);
+  const { kafka, outbox, store } = value;
+  if (store !== undefined) {
+    if (!isRecord(store)) bad('"store" must be an object');
+    else {
+      for (const [field, text] of Object.entries(store)) {
+        if (!['url', 'schema', 'tablePrefix'].includes(field)) bad(`unknown field "store.${field}"`);
+        if (typeof text !== 'string') bad(`"store.${field}" must be a string`);
+      }
+    }
+  }
   if (kafka !== undefined) {
     if (!isRecord(kafka)) bad('"kafka" must be an object');
     else {
@@ -168,6 +237,37 @@ function checkConfig(value: unknown, file: string): BusConfig {
     }
   }
   return value as BusConfig;
+}
+
+function checkAsyncApi(asyncapi: unknown, bad: (what: string) => never): void {
+  if (!isRecord(asyncapi)) bad('"asyncapi" must be an object');
+  const { info, publishes, subscribes, schemas, defaultContentType } = asyncapi as Record<string, unknown>;
+  if (!isRecord(info) || typeof info.title !== 'string' || typeof info.version !== 'string') {
+    bad('"asyncapi.info" must be { "title": "…", "version": "…" }');
+  }
+  if (publishes !== undefined && !(Array.isArray(publishes) && publishes.every((type) => typeof type === 'string'))) {
+    bad('"asyncapi.publishes" must be an array of event types');
+  }
+  if (
+    subscribes !== undefined &&
+    !(
+      Array.isArray(subscribes) &&
+      subscribes.every(
+        (entry) =>
+          typeof entry === 'string' ||
+          (isRecord(entry) && typeof entry.pattern === 'string' && (entry.group === undefined || typeof entry.group === 'string')),
+      )
+    )
+  ) {
+    bad('"asyncapi.subscribes" must be an array of patterns or { "pattern", "group" } objects');
+  }
+  if (schemas !== undefined) {
+    if (!isRecord(schemas)) bad('"asyncapi.schemas" must map types to JSON Schemas or JSON file paths');
+    for (const [type, schema] of Object.entries(schemas as Record<string, unknown>)) {
+      if (typeof schema !== 'string' && !isRecord(schema)) bad(`"asyncapi.schemas.${type}" must be a JSON Schema or a file path`);
+    }
+  }
+  if (defaultContentType !== undefined && typeof defaultContentType !== 'string') bad('"asyncapi.defaultContentType" must be a string');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

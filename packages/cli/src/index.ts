@@ -1,6 +1,7 @@
 /**
- * `@bus/cli`: the `bus` command — `outbox status`, `dlq list|show|redrive|purge`
- * for the outbox's dead letters, `publish` and `tail` on Kafka — with `--json`
+ * `@bus/cli`: the `bus` command — `outbox status` (per key shard too),
+ * `dlq list|show|redrive|purge` for the outbox's dead letters, `publish` and
+ * `tail` on Kafka, `replay` of the event store, `asyncapi` — with `--json`
  * and meaningful exit codes. The package also exports {@link runCli} to run a
  * command line in-process.
  *
@@ -8,7 +9,7 @@
  */
 
 export type { CliIo, CliOutput } from './cli-io.js';
-export type { BusConfig, KafkaConfig, OutboxConfig, SaslMechanism } from './config-file.js';
+export type { AsyncApiConfig, BusConfig, EventStoreConfig, KafkaConfig, OutboxConfig, SaslMechanism } from './config-file.js';
 export { CONFIG_FILE_NAME } from './config-file.js';
 export type { ExitCode } from './exit-codes.js';
 export { EXIT_CODES } from './exit-codes.js';

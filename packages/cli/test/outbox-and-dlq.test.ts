@@ -177,6 +177,62 @@ describe.each(OUTBOXES)('on %s', (_name, makeOutbox) => {
   });
 });
 
+describe.each(OUTBOXES)('outbox status --shards on %s', (_name, makeOutbox) => {
+  let outbox: TestOutbox;
+  const bus = (...args: string[]) => runBus([...args, ...outbox.flags]);
+
+  beforeAll(async () => {
+    outbox = await makeOutbox();
+    const keyed = ['k-1', 'k-2', 'k-3', 'k-4', 'k-5', 'k-6', 'k-7', 'k-8'].map((key) => encodedEnvelope('orders.sharded', { key }, key));
+    await pending(outbox.store, [...keyed, encodedEnvelope('orders.keyless', { n: 1 })], [encodedEnvelope('orders.reminder', { n: 2 })]);
+    await bury(outbox.store, [encodedEnvelope('orders.poison', { n: 3 }, 'k-1')]);
+  });
+  afterAll(() => outbox.cleanup());
+
+  it("--json adds every shard with the store's per-shard figures", async () => {
+    const expected = await outbox.store.statsByShard(4);
+    const run = await bus('outbox', 'status', '--shards', '4', '--json');
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json).toMatchObject({ pending: 10, scheduled: 1, dead: 1 });
+    expect(json.shards.map(({ shard, pending, scheduled }: Record<string, number>) => ({ shard, pending, scheduled }))).toEqual(
+      expected.map(({ shard, pending, scheduled }) => ({ shard, pending, scheduled })),
+    );
+    expect(json.shards.map((shard: { shard: number }) => shard.shard)).toEqual([0, 1, 2, 3]);
+    // Each pending row is in exactly one shard; the keyless ones (one of them scheduled) in shard 0.
+    expect(json.shards.reduce((sum: number, shard: { pending: number }) => sum + shard.pending, 0)).toBe(10);
+    expect(json.shards[0].pending).toBeGreaterThanOrEqual(2);
+    expect(json.shards[0].scheduled).toBe(1);
+    expect(json.shards[0].oldestPendingAgeMs).toBeGreaterThan(0);
+    for (const shard of json.shards) expect(shard.oldestPendingAgeMs > 0).toBe(shard.pending > shard.scheduled);
+  });
+
+  it('prints a table of the shards under the totals', async () => {
+    const expected = await outbox.store.statsByShard(4);
+    const run = await bus('outbox', 'status', '--shards', '4');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^dead\s+1$/m);
+    expect(run.stdout).toMatch(/^SHARD\s+PENDING\s+SCHEDULED\s+OLDEST DUE$/m);
+    for (const shard of expected) {
+      const age = shard.oldestPendingAgeMs === 0 ? '-' : '\\d+ (ms|s)';
+      expect(run.stdout).toMatch(new RegExp(`^${shard.shard}\\s+${shard.pending}\\s+${shard.scheduled}\\s+${age}$`, 'm'));
+    }
+  });
+
+  it('one shard holds every pending row', async () => {
+    const run = await bus('outbox', 'status', '--shards', '1', '--json');
+    expect(JSON.parse(run.stdout).shards).toEqual([expect.objectContaining({ shard: 0, pending: 10, scheduled: 1 })]);
+  });
+
+  it('a shard count that is not a whole number from 1 to 65536 is a usage error', async () => {
+    for (const bad of ['0', 'four', '65537']) {
+      const run = await bus('outbox', 'status', '--shards', bad);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`'${bad}'`);
+    }
+  });
+});
+
 describe('dlq redrive, interrupted', () => {
   it('stops between batches when its abort signal fires (Ctrl-C), says how far it got, and exits 1', async () => {
     const outbox = await sqliteTestOutbox();
