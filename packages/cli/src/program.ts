@@ -8,6 +8,7 @@ import { registerOutboxCommands } from './commands/outbox-status.js';
 import { registerPublishCommand } from './commands/publish.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerTailCommand } from './commands/tail.js';
+import { registerUiCommand } from './commands/ui.js';
 import { CLI_VERSION } from './version.js';
 
 /**
@@ -40,5 +41,6 @@ export function buildProgram(io: CliIo, slot: ExitCodeSlot): Command {
   registerTailCommand(program, io, slot);
   registerReplayCommand(program, io, slot);
   registerAsyncApiCommand(program, io, slot);
+  registerUiCommand(program, io, slot);
   return program;
 }
