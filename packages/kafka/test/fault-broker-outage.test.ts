@@ -4,10 +4,10 @@
 // end up with every event the transport acknowledged (issue 18: it used to stay silent for ever).
 // Runs on a broker of its own (@bus/scripts/test-broker): the shared one is never stopped.
 import { createBus } from '@bus/core';
-import { TestBroker } from '@bus/scripts/test-broker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kafka } from '../src/index.js';
 import { jsonTestCodec } from './support/json-test-codec.js';
+import { ownBroker } from './support/own-broker.js';
 import { sleep, waitUntil } from './support/wait.js';
 
 const OUTAGE_MS = 10_000;
@@ -16,15 +16,11 @@ const AFTER_MS = 5_000;
 /** A pause between publishes: a steady trickle, about 100 events a second. */
 const PACE_MS = 10;
 
-let broker: TestBroker;
-beforeAll(async () => {
-  broker = await TestBroker.create();
-  await broker.start();
-}, 120_000);
-afterAll(() => broker?.destroy(), 60_000);
+const ownedBroker = ownBroker();
 
 describe('a subscriber through a 10 s broker outage', () => {
   it('resumes by itself after the restart and consumes every acknowledged event', async () => {
+    const broker = ownedBroker();
     const type = 'fault.broker-outage';
     const bus = createBus({ source: 'urn:bus:fault-outage' })
       .use(jsonTestCodec())

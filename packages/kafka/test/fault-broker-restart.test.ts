@@ -5,25 +5,21 @@
 // lived through the restart ends up with every acknowledged event. Runs on a broker of
 // its own (test/support/broker.ts): the shared one is never stopped.
 import { createBus } from '@bus/core';
-import { TestBroker } from '@bus/scripts/test-broker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeCloudEvent, kafka } from '../src/index.js';
 import { jsonTestCodec } from './support/json-test-codec.js';
+import { ownBroker } from './support/own-broker.js';
 import { readRecords } from './support/raw-kafka.js';
 import { sleep, waitUntil } from './support/wait.js';
 
 const EVENTS = 600;
 const PUBLISHERS = 6;
 
-let broker: TestBroker;
-beforeAll(async () => {
-  broker = await TestBroker.create();
-  await broker.start();
-}, 120_000);
-afterAll(() => broker?.destroy(), 60_000);
+const ownedBroker = ownBroker();
 
 describe('a broker restart while publishing', () => {
   it('loses no acknowledged event and writes none twice', async () => {
+    const broker = ownedBroker();
     const type = 'fault.broker-restart';
     const bus = createBus({ source: 'urn:bus:fault' })
       .use(jsonTestCodec())

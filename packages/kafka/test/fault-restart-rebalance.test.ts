@@ -3,22 +3,17 @@
 // handled by two members at once; every event is handled; and a graceful stop commits what was handled, so a new
 // member of the group afterwards receives nothing. Runs on a broker of its own (@bus/scripts/test-broker).
 import { type Bus, createBus } from '@bus/core';
-import { TestBroker } from '@bus/scripts/test-broker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type KafkaExtension, kafka } from '../src/index.js';
 import { jsonTestCodec } from './support/json-test-codec.js';
+import { ownBroker } from './support/own-broker.js';
 import { sleep, waitUntil } from './support/wait.js';
 
 const EVENTS = 3_000;
 const KEYS = 30;
 const HANDLE_MS = 40;
 
-let broker: TestBroker;
-beforeAll(async () => {
-  broker = await TestBroker.create();
-  await broker.start();
-}, 120_000);
-afterAll(() => broker?.destroy(), 60_000);
+const ownedBroker = ownBroker();
 
 interface Handling {
   readonly member: string;
@@ -30,6 +25,7 @@ interface Handling {
 
 describe('a broker restart during a rebalance, with handlers in flight', () => {
   it('never has two members on one key after the rebalance, handles every event, and commits on a graceful stop', async () => {
+    const broker = ownedBroker();
     const type = 'fault.restart-rebalance';
     const group = 'fault-restart-rebalance.group';
     const handlings: Handling[] = [];
