@@ -63,7 +63,8 @@ export interface ReplayResult {
  * ```
  */
 export function isReplay(event: EventEnvelope): boolean {
-  return event.replay === true;
+  // Over a binary CloudEvents binding (Kafka headers) a boolean extension arrives as the string 'true'.
+  return event.replay === true || event.replay === 'true';
 }
 
 /**

@@ -86,7 +86,8 @@ export function transportDeadLetterSink(options: TransportDeadLetterSinkOptions 
 }
 
 function isDeadLetterEvent(event: EventEnvelope): boolean {
-  return event.deadletter === true || event.type.endsWith('.dlq');
+  // Over a binary CloudEvents binding (Kafka headers) a boolean extension arrives as the string 'true'.
+  return event.deadletter === true || event.deadletter === 'true' || event.type.endsWith('.dlq');
 }
 
 function deadLetterEvent(letter: DeadLetter, type: string): EnvelopeInput<DeadLetterMessage> {
