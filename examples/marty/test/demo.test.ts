@@ -44,7 +44,9 @@ it('creates the users, and the notifications service receives each one’s outbo
         .all()
         .map((row) => row.id),
     ).toEqual(['u-1', 'u-2', 'u-3', 'u-4']);
-    expect(db.prepare('SELECT count(*) AS n FROM bus_outbox WHERE sent_at IS NULL').get()).toEqual({ n: 0 });
+    // The outbox is Python's event_outbox table: every row relayed (a sent row is deleted, or kept as completed).
+    expect(db.prepare("SELECT count(*) AS n FROM event_outbox WHERE status <> 'completed'").get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM event_dead_letter').get()).toEqual({ n: 0 });
   } finally {
     db.close();
   }
