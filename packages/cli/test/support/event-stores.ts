@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createEventStore, type EventStore, postgresBackend, type StoredEvent, sqliteBackend } from '@bus/persistence';
-import pg from 'pg';
 import { requirePostgresUrl } from './outboxes.js';
+import { dropSchema } from './postgres-schema.js';
 
 export interface TestEventStore {
   readonly name: 'sqlite' | 'postgres';
@@ -58,13 +58,7 @@ export async function postgresTestStore(): Promise<TestEventStore> {
     seed: (count, startMs, typeOf) => seedInto(store, clock, count, startMs, typeOf),
     cleanup: async () => {
       await store.close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      } finally {
-        await client.end();
-      }
+      await dropSchema(url, schema);
     },
   };
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { EventEnvelope } from '@bus/core';
 import { type OutboxStore, postgresOutbox, sqliteOutbox } from '@bus/outbox';
 import { readServicesEnv } from '@bus/scripts/services-env';
-import pg from 'pg';
+import { dropSchema } from './postgres-schema.js';
 
 export interface TestOutbox {
   readonly name: 'sqlite' | 'postgres';
@@ -52,13 +52,7 @@ export async function postgresTestOutbox(): Promise<TestOutbox> {
     store,
     cleanup: async () => {
       await store.close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      } finally {
-        await client.end();
-      }
+      await dropSchema(url, schema);
     },
   };
 }
