@@ -5,6 +5,7 @@
 //   BUS_SKIP_SERVICES=1 pnpm test   use services you started yourself (BUS_KAFKA_BROKERS /
 //                                   BUS_PG_URL from the environment or .services/env.json)
 //   pnpm test:faults                only the fault tests (--faults), with the same services
+//   pnpm test:soak                  only the soak, for 10 minutes (--soak; BUS_SOAK_MS to change it)
 //
 // Exits with the exit code of the first failing step (or 130/143 when interrupted).
 // Plain Node ESM with node:* imports only.
@@ -24,19 +25,27 @@ const FAULT_SUITES = [
   ['@bus/cluster', ['faults']],
 ];
 
+// `pnpm test:soak` (--soak): the soak alone, 10 minutes unless BUS_SOAK_MS says otherwise (every CI runs 60 s of it).
+if (process.argv.includes('--soak')) process.env.BUS_SOAK_MS ??= '600000';
+
 /** The checks, in order; the first failure stops the run. Edit freely. */
-const STEPS = process.argv.includes('--faults')
+const STEPS = process.argv.includes('--soak')
   ? [
       ['pnpm', 'exec', 'turbo', 'run', 'build', '--output-logs=errors-only'],
-      ...FAULT_SUITES.map(([pkg, files]) => ['pnpm', '--filter', pkg, 'exec', 'vitest', 'run', ...files]),
+      ['pnpm', '--filter', '@bus/kafka', 'exec', 'vitest', 'run', 'fault-soak'],
     ]
-  : [
-      ['pnpm', 'lint'],
-      ['pnpm', 'exec', 'turbo', 'run', 'build', 'typecheck'],
-      // Serial on purpose: 2 cores and one shared broker.
-      ['pnpm', 'exec', 'turbo', 'run', 'test', '--concurrency=1'],
-      ['pnpm', 'run', 'docs'],
-    ];
+  : process.argv.includes('--faults')
+    ? [
+        ['pnpm', 'exec', 'turbo', 'run', 'build', '--output-logs=errors-only'],
+        ...FAULT_SUITES.map(([pkg, files]) => ['pnpm', '--filter', pkg, 'exec', 'vitest', 'run', ...files]),
+      ]
+    : [
+        ['pnpm', 'lint'],
+        ['pnpm', 'exec', 'turbo', 'run', 'build', 'typecheck'],
+        // Serial on purpose: 2 cores and one shared broker.
+        ['pnpm', 'exec', 'turbo', 'run', 'test', '--concurrency=1'],
+        ['pnpm', 'run', 'docs'],
+      ];
 
 const REPO_ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const SERVICES = 'scripts/services.mjs'; // relative to REPO_ROOT, the children's cwd
