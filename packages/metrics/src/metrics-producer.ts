@@ -29,7 +29,11 @@ const DELTA = 0 as AggregationTemporality.DELTA;
 const CUMULATIVE = 1 as AggregationTemporality.CUMULATIVE;
 const HISTOGRAM = 0 as DataPointType.HISTOGRAM;
 const SUM = 3 as DataPointType.SUM;
-/** @internal The SDK enum values the producer writes, for the test that checks them against the SDK's. */
+/**
+ * The SDK enum values the producer writes, for the test that checks them against the SDK's.
+ *
+ * @internal
+ */
 export const SDK_ENUM_VALUES = { DELTA, CUMULATIVE, HISTOGRAM, SUM } as const;
 
 const SCOPE = { name: '@bus/metrics', version: '0.1.0' };
@@ -137,7 +141,11 @@ export class MetricsProducer implements MetricProducer {
   readonly #inFlight = new Map<string, SumMemo>();
   #lastCollectionMs: number | undefined;
 
-  /** @internal Use {@link metricsProducer} or {@link MetricsProducer.forReader}. */
+  /**
+   * Use {@link metricsProducer} or {@link MetricsProducer.forReader}.
+   *
+   * @internal
+   */
   constructor(hub: unknown, options: MetricsProducerOptions) {
     this.#hub = hub instanceof ProducerHub ? hub : new ProducerHub();
     const select = options.aggregationTemporalitySelector ?? (() => CUMULATIVE);
@@ -162,12 +170,22 @@ export class MetricsProducer implements MetricProducer {
     return new MetricsProducer(this.#hub, options);
   }
 
-  /** @internal The series the plugin counts into for `system`. */
+  /**
+   * The series the plugin counts into for `system`.
+   *
+   * @internal
+   * @hidden
+   */
   stateFor(system: string, buckets: readonly number[]): AggregatedState {
     return this.#hub.state(system, buckets);
   }
 
-  /** @internal Takes an interval of `series`' durations, to report at this producer's next collection. */
+  /**
+   * Takes an interval of `series`' durations, to report at this producer's next collection.
+   *
+   * @internal
+   * @hidden
+   */
   stash(series: Series, point: HistogramPoint): void {
     const memo = this.#histograms.get(series);
     if (memo === undefined) this.#histograms.set(series, { pending: point, reported: undefined, inLastReport: false });
