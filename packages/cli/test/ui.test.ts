@@ -50,6 +50,9 @@ describe('bus ui pages', () => {
     expect(letter).toContain('&quot;partitionkey&quot;: &quot;o-2&quot;');
     expect(letter).toContain('the billing service refused o-2');
     expect((await app.request('/dead-letters/resilience/no-such-id')).status).toBe(404);
+    // An outbox row holds the encoded envelope: its payload is shown decoded by its content type.
+    const outboxLink = /href="(\/dead-letters\/outbox\/[^"]+)"/.exec(all)?.[1];
+    expect(await (await app.request(outboxLink as string)).text()).toContain('&quot;invoice&quot;: &quot;i-9&quot;');
   });
 
   it('outbox: pending, dead and the key shards; event store: streams and one stream', async () => {

@@ -551,7 +551,8 @@ function noop(): void {}
 /** A record's size on the wire, about: its key, value and headers, and Kafka's per-record overhead. */
 function recordBytes(record: ProducedRecord): number {
   let bytes = 70 + (record.key?.length ?? 0) + (record.value?.length ?? 0);
-  const headers = record.headers instanceof Map ? [...record.headers] : Object.entries(record.headers ?? {});
-  for (const [name, value] of headers) bytes += name.length + (value?.length ?? 0) + 8;
+  const headers = record.headers;
+  if (headers instanceof Map) for (const [name, value] of headers) bytes += name.length + (value?.length ?? 0) + 8;
+  else if (headers !== undefined) for (const [name, value] of Object.entries(headers)) bytes += name.length + (value?.length ?? 0) + 8;
   return bytes;
 }

@@ -76,6 +76,8 @@ export class ProduceBatcher<R> {
 
   /** `records` in parts of at most `batchSize` records and about `maxRequestBytes`, in order. */
   #parts(records: readonly R[]): { records: readonly R[]; bytes: number }[] {
+    // The usual publish: one record, one part.
+    if (records.length === 1) return [{ records, bytes: this.#sizeOf(records[0] as R) }];
     const parts: { records: R[]; bytes: number }[] = [];
     let current: { records: R[]; bytes: number } = { records: [], bytes: 0 };
     for (const record of records) {

@@ -147,51 +147,39 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
     setup(kernel) {
       const bus = kernel.bus;
       /**
-       * The sink: the one given, else chosen once the transport is known — on a durable transport (Kafka) the
-       * dead letters are published through it to `<type>.dlq`, where every process and tool can read them; in
-       * process they stay in memory.
+       * The sink: the one given, else chosen at start, once the transport is known (dead letters only arise after
+       * it) — on a durable transport (Kafka) the letters are published through it to `<type>.dlq`, where every
+       * process and tool can read them, and kept in `local` for list and redrive; in process, only in `local`.
        */
-      let chosen: DeadLetterSink | undefined;
-      /** Asked for before start (`bus.deadLetters.sink`): the local store the chosen sink keeps its letters in. */
-      let early: DeadLetterSink | undefined;
-      const sinkOf = (): DeadLetterSink | undefined => {
-        if (deadLetter !== undefined) return deadLetter === false ? undefined : deadLetter;
-        if (chosen === undefined) {
-          // Before start the transport may not be set yet: decide once it is (the kernel's default is in memory).
-          const transport = bus.status === 'idle' ? undefined : bus.transport;
-          if (transport === undefined) {
-            early ??= memoryDeadLetterSink();
-            return early;
-          }
-          chosen = transport.capabilities.durable
-            ? transportDeadLetterSink(early === undefined ? {} : { store: early })
-            : (early ?? memoryDeadLetterSink());
-        }
-        return chosen;
-      };
+      const local = deadLetter === undefined ? memoryDeadLetterSink() : undefined;
+      let sink: DeadLetterSink | undefined = deadLetter === false ? undefined : (deadLetter ?? local);
+      if (local !== undefined) {
+        kernel.onStart(() => {
+          if (bus.transport?.capabilities.durable) sink = transportDeadLetterSink({ store: local });
+        });
+      }
       const policies = new Map<string, SubscriptionPolicy>();
       /** Subscriptions of this bus by id, to address a redrive. */
       const live = new Map<string, Subscription>();
 
-      const deadLetterTo = (target: DeadLetterSink) =>
-        async function deadLetter(ctx: DeliveryContext, failure: BusError, attempts: number): Promise<void> {
-          const subscription = ctx.subscription;
-          const letter: DeadLetter = {
-            id: randomUUID(),
-            event: ctx.event,
-            error: failure,
-            attempts,
-            time: nowIso(),
-            subscription: { id: subscription.id, name: subscription.name, pattern: subscription.pattern },
-          };
-          try {
-            await target.put(letter, bus);
-          } catch (error) {
-            // Not kept anywhere: fail the delivery instead, so the kernel reports it (and a transport may redeliver).
-            throw BusError.from(error, 'STORE_FAILED', { eventId: ctx.event.id });
-          }
-          kernel.events.emit('deadLettered', { event: ctx.event, error: failure, attempts, subscription });
+      const deadLetterTo = async (ctx: DeliveryContext, failure: BusError, attempts: number): Promise<void> => {
+        const subscription = ctx.subscription;
+        const letter: DeadLetter = {
+          id: randomUUID(),
+          event: ctx.event,
+          error: failure,
+          attempts,
+          time: nowIso(),
+          subscription: { id: subscription.id, name: subscription.name, pattern: subscription.pattern },
         };
+        try {
+          await (sink as DeadLetterSink).put(letter, bus);
+        } catch (error) {
+          // Not kept anywhere: fail the delivery instead, so the kernel reports it (and a transport may redeliver).
+          throw BusError.from(error, 'STORE_FAILED', { eventId: ctx.event.id });
+        }
+        kernel.events.emit('deadLettered', { event: ctx.event, error: failure, attempts, subscription });
+      };
       const failDelivery = (_ctx: DeliveryContext, failure: BusError): never => {
         throw failure;
       };
@@ -201,11 +189,7 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
         const override = subscription.options.resilience;
         if (override === false) return () => live.delete(subscription.id);
         const resolved = resolveResilience(defaults, override, `subscribe('${subscription.pattern}')`, 'INVALID_SUBSCRIPTION');
-        const giveUp =
-          resolved.deadLetter && deadLetter !== false
-            ? (ctx: DeliveryContext, failure: BusError, attempts: number) =>
-                deadLetterTo(sinkOf() as DeadLetterSink)(ctx, failure, attempts)
-            : failDelivery;
+        const giveUp = resolved.deadLetter && sink !== undefined ? deadLetterTo : failDelivery;
         policies.set(subscription.id, new SubscriptionPolicy(resolved, giveUp));
         return () => {
           live.delete(subscription.id);
@@ -238,7 +222,7 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
       if (deadLetter !== false) {
         kernel.keepUndecodable(async (message) => {
           const letter = undecodableLetter(message, live.get(message.subscription.id));
-          await (sinkOf() as DeadLetterSink).put(letter, bus);
+          await (sink as DeadLetterSink).put(letter, bus);
           kernel.events.emit('deadLettered', {
             event: letter.event,
             error: letter.error,
@@ -250,16 +234,12 @@ export function resilience(options: ResilienceOptions = {}): Plugin<ResilienceEx
 
       const deadLetters: DeadLetters = {
         get sink() {
-          return sinkOf();
+          return sink;
         },
-        list: async (filter) => {
-          const sink = sinkOf();
-          return sink === undefined ? [] : [...(await sink.list(filter))];
-        },
+        list: async (filter) => (sink === undefined ? [] : [...(await sink.list(filter))]),
         async redrive(target) {
           const redriven: string[] = [];
           const failures: { id: string; error: BusError }[] = [];
-          const sink = sinkOf();
           if (sink === undefined) return { redriven, failures };
           const all = typeof target === 'string' ? (await sink.list()).filter((letter) => letter.id === target) : await sink.list(target);
           for (const letter of all) {

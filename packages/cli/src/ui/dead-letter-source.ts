@@ -3,8 +3,11 @@
  * rows and a bus's resilience sink, so one page lists, inspects, redrives
  * and purges both.
  */
+import type { EventEnvelope } from '@bus/core';
 import type { OutboxDeadLetter, OutboxStore } from '@bus/outbox';
 import type { DeadLetter, ResilienceExtension } from '@bus/resilience';
+import { deadLetterErrorCode } from '../dead-letter-filter.js';
+import { viewEnvelope } from '../envelope-view.js';
 
 /** One dead letter as the web view shows it. */
 export interface UiDeadLetter {
@@ -49,17 +52,18 @@ export interface DeadLetterSource {
 
 function view(
   id: string,
-  envelope: { readonly id: string; readonly type: string; readonly data?: unknown; readonly partitionkey?: unknown },
+  envelope: EventEnvelope,
   rest: Omit<UiDeadLetter, 'id' | 'eventId' | 'type' | 'key' | 'attributes' | 'data'>,
 ): UiDeadLetter {
-  const { data, ...attributes } = envelope;
+  // The CLI's envelope view: data decoded by its datacontenttype (JSON, MessagePack), else text or base64.
+  const { data, ...attributes } = viewEnvelope(envelope).event;
   return {
     id,
     eventId: envelope.id,
     type: envelope.type,
     key: typeof envelope.partitionkey === 'string' ? envelope.partitionkey : undefined,
     attributes,
-    data: data instanceof Uint8Array ? Buffer.from(data).toString('base64') : data,
+    data,
     ...rest,
   };
 }
@@ -69,7 +73,7 @@ export function outboxDeadLetterSource(store: OutboxStore): DeadLetterSource {
   const seqs = (ids: readonly string[]) => ids.map(Number).filter(Number.isSafeInteger);
   const fromRow = (row: OutboxDeadLetter) =>
     view(String(row.seq), row.envelope, {
-      code: undefined,
+      code: deadLetterErrorCode(row),
       error: row.lastError,
       attempts: row.attempts,
       failedAt: new Date(row.failedAt).toISOString(),
@@ -78,7 +82,7 @@ export function outboxDeadLetterSource(store: OutboxStore): DeadLetterSource {
     name: 'outbox',
     async list(filter) {
       const rows = await store.listDeadLetters({ ...(filter.type ? { type: filter.type } : {}), newestFirst: true, limit: 500 });
-      return rows.map(fromRow).filter((letter) => !filter.code || letter.error.includes(filter.code));
+      return rows.map(fromRow).filter((letter) => !filter.code || letter.code === filter.code);
     },
     redrive: (ids) => store.redrive({ seqs: seqs(ids) }),
     purge: (ids) => store.purge({ seqs: seqs(ids) }),

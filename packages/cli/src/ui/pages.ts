@@ -7,6 +7,7 @@ import type { OutboxShardStats, OutboxStats } from '@bus/outbox';
 import type { StoredEvent } from '@bus/persistence';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { viewEnvelope } from '../envelope-view.js';
 import type { UiDeadLetter, UiDeadLetterFilter } from './dead-letter-source.js';
 import type { FlowFailure, FlowRow } from './flow-monitor.js';
 
@@ -135,6 +136,6 @@ ${streams.size === 0 ? html`<p class="empty">No events here.</p>` : ''}${events.
 
 export function streamPage(stream: string, events: readonly StoredEvent[]): Html {
   return html`<table id="stream"><tr><th>version</th><th>position</th><th>type</th><th>event</th><th>stored</th><th>data</th></tr>
-${events.map((r) => html`<tr><td class="n">${r.version}</td><td class="n">${r.position}</td><td>${r.event.type}</td><td><code>${r.event.id}</code></td><td>${r.storedAt}</td><td><code>${JSON.stringify(r.event.data instanceof Uint8Array ? Buffer.from(r.event.data).toString('base64') : r.event.data)}</code></td></tr>`)}</table>
+${events.map((r) => html`<tr><td class="n">${r.version}</td><td class="n">${r.position}</td><td>${r.event.type}</td><td><code>${r.event.id}</code></td><td>${r.storedAt}</td><td><code>${JSON.stringify(viewEnvelope(r.event).event.data)}</code></td></tr>`)}</table>
 ${events.length === 0 ? html`<p class="empty">The stream ${stream} has no events.</p>` : ''}`;
 }
